@@ -1,0 +1,83 @@
+"""The `finrisk` command line: every command is a thin call into a library function.
+
+Expected failures (a FinriskError) print one line and exit 1, with no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+import typer
+
+from finrisk import logs
+from finrisk.errors import FinriskError
+
+app = typer.Typer(
+    help="finrisk: nightly batch risk platform (ingest, validate, train, score, publish).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Warehouse schema management.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
+    logs.configure(verbose)
+
+
+def parse_date(value: str) -> date:
+    """A run date from YYYY-MM-DD, or a one-line error naming it."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FinriskError(f"date {value!r} is not a valid YYYY-MM-DD date") from None
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations under sql/migrations (idempotent)."""
+    from finrisk.config import get_settings
+    from finrisk.db.engine import describe, get_engine, warehouse_url
+    from finrisk.db.migrate import upgrade
+
+    settings = get_settings()
+    engine = get_engine(settings)
+    applied = upgrade(engine)
+    target = describe(warehouse_url(settings))
+    typer.echo(f"applied {len(applied)} migration(s) to {target}" if applied else f"{target} is up to date")
+
+
+def _register_commands() -> None:
+    # Each area adds its commands in its own module, so the areas stay independent.
+    from finrisk.commands import data, modeling, scoring
+
+    for module in (data, modeling, scoring):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one line and exit 1."""
+    try:
+        app(standalone_mode=False)
+    except FinriskError as exc:
+        typer.echo(f"finrisk: error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        typer.echo("finrisk: aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The one place that reads the environment.
+
+Every setting is read once into a `Settings` object. Environments differ in values,
+not in code: `FINRISK_DATABASE_URL` points at a real warehouse, and with none set
+finrisk starts an embedded PostgreSQL under `FINRISK_DATA_DIR`.
+
+Nested sections are set with a double underscore, e.g.
+`FINRISK_QUALITY__VOLUME_MIN_RATIO=0.3` or `FINRISK_GATE__AUTO_PROMOTE=false`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = PROJECT_ROOT / "sql"
+
+
+class QualitySettings(BaseModel):
+    """Great Expectations tolerances for the staged batches."""
+
+    mostly: float = Field(1.0, ge=0, le=1, help="share of rows a row-level expectation must pass")
+    volume_lookback_days: int = Field(7, ge=1, help="days of history the volume band compares with")
+    volume_min_ratio: float = Field(0.2, ge=0, help="batch volume below this share of the recent mean fails")
+    volume_max_ratio: float = Field(10.0, ge=1, help="batch volume above this multiple of the recent mean fails")
+    max_text_chars: int = Field(100_000, ge=1, help="longest notes/description/body accepted")
+    max_amount: float = Field(1_000_000.0, gt=0, help="largest single transaction amount accepted")
+    currencies: list[str] = Field(
+        default_factory=lambda: ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"],
+        help="ISO 4217 codes accepted in transactions",
+    )
+
+
+class TrainSettings(BaseModel):
+    """Fine-tuning defaults; CPU-sized so the embedded demo trains in minutes."""
+
+    epochs: int = Field(1, ge=1)
+    batch_size: int = Field(16, ge=1)
+    learning_rate: float = Field(5e-5, gt=0)
+    max_length: int = Field(256, ge=16)
+    seed: int = 42
+    max_steps: int = Field(200, ge=-1, help="-1 means no limit")
+    patience: int = Field(2, ge=0)
+
+
+class GateSettings(BaseModel):
+    """Promotion gate thresholds: a challenger is compared with the champion on the same holdout."""
+
+    auto_promote: bool = True
+    auc_margin: float = Field(0.01, ge=0, help="largest AUC drop against the champion accepted")
+    min_auc: float = Field(0.6, ge=0, le=1, help="absolute AUC floor (credit and fraud)")
+    min_macro_f1: float = Field(0.4, ge=0, le=1, help="absolute macro-F1 floor (news)")
+    max_calibration_error: float = Field(0.1, ge=0, help="largest expected calibration error accepted")
+    require_beats_baseline: bool = True
+
+
+class ScoringSettings(BaseModel):
+    """Nightly scoring, alerts and monitoring thresholds."""
+
+    batch_size: int = Field(64, ge=1)
+    max_length: int = Field(256, ge=16)
+    fraud_alert_threshold: float = Field(0.5, ge=0, le=1)
+    psi_threshold: float = Field(0.25, ge=0)
+    alert_band_jump: int = Field(2, ge=1)
+    alert_pd_ratio: float = Field(2.0, gt=1)
+    reason_codes: int = Field(4, ge=0, le=4)
+
+
+class Settings(BaseSettings):
+    """All of finrisk's settings, read from FINRISK_* environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="FINRISK_", env_nested_delimiter="__", extra="ignore")
+
+    database_url: str | None = Field(None, help="warehouse URL; unset means the embedded PostgreSQL")
+    data_dir: Path = Field(Path("data"), help="embedded database, MLflow artifacts, Data Docs")
+    mlflow_tracking_uri: str | None = Field(
+        None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "FINRISK_MLFLOW_TRACKING_URI")
+    )
+    base_model: str | None = Field(None, help="local path or hub name; unset means packaged all-MiniLM-L6-v2")
+    protected_attributes: list[str] = Field(default_factory=lambda: ["age_band"])
+    quality: QualitySettings = Field(default_factory=QualitySettings)
+    train: TrainSettings = Field(default_factory=TrainSettings)
+    gate: GateSettings = Field(default_factory=GateSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+
+    @property
+    def data_path(self) -> Path:
+        """The data folder as an absolute path, created on first use."""
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Warehouse access: engines, the embedded server, migrations, SQL files and COPY."""

@@ -1,0 +1,101 @@
+"""Versioned .sql migrations under sql/migrations, applied in order, each exactly once.
+
+A file `NNN_name.sql` is one migration. `upgrade` takes an advisory lock, applies every
+file not yet recorded in `ops.schema_migrations` in its own transaction, and records its
+checksum. Running it again changes nothing; an applied file that was edited afterwards
+is refused, because the databases it already ran on would silently differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from finrisk.config import SQL_DIR
+from finrisk.errors import FinriskError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_LOCK_KEY = 7_301_1  # arbitrary, constant: serialises concurrent upgrades
+
+_BOOTSTRAP = """
+create schema if not exists ops;
+create table if not exists ops.schema_migrations (
+    version text primary key,
+    name text not null,
+    checksum text not null,
+    applied_at timestamptz not null default now()
+);
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    path: Path
+
+    @property
+    def sql(self) -> str:
+        return self.path.read_text()
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Every migration file, in version order; refuses misnamed or duplicated versions."""
+    found: dict[str, Migration] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise FinriskError(f"migration {path.name} is misnamed: expected NNN_lower_snake.sql")
+        version = match.group(1)
+        if version in found:
+            raise FinriskError(f"migration version {version} is used twice: {found[version].path.name}, {path.name}")
+        found[version] = Migration(version, path.stem, path)
+    return [found[v] for v in sorted(found)]
+
+
+def upgrade(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply pending migrations; returns the names applied (empty when up to date)."""
+    migrations = discover(directory)
+    applied: list[str] = []
+    with engine.begin() as conn:
+        conn.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        conn.exec_driver_sql(_BOOTSTRAP)
+        done = dict(conn.execute(sa.text("select version, checksum from ops.schema_migrations")).all())
+        for migration in migrations:
+            if migration.version in done:
+                if done[migration.version] != migration.checksum:
+                    raise FinriskError(
+                        f"migration {migration.name} changed after it was applied; add a new migration instead"
+                    )
+                continue
+            log.info("applying migration %s", migration.name)
+            with conn.begin_nested():
+                conn.exec_driver_sql(migration.sql.replace("%", "%%"))
+                conn.execute(
+                    sa.text("insert into ops.schema_migrations (version, name, checksum) values (:v, :n, :c)"),
+                    {"v": migration.version, "n": migration.name, "c": migration.checksum},
+                )
+            applied.append(migration.name)
+    return applied
+
+
+def current_version(engine: Engine) -> str | None:
+    """The highest applied migration version, or None on an empty database."""
+    with engine.connect() as conn:
+        exists = conn.execute(sa.text("select to_regclass('ops.schema_migrations')")).scalar()
+        if exists is None:
+            return None
+        return conn.execute(sa.text("select max(version) from ops.schema_migrations")).scalar()

@@ -1,0 +1,111 @@
+"""Shared fixtures: a real PostgreSQL per test session, a fresh migrated database per test.
+
+The server is FINRISK_TEST_DATABASE_URL (default: postgres on 127.0.0.1:5432, trust auth).
+The session builds one migrated template database; each test that asks for `db_url`
+gets its own copy (CREATE DATABASE ... TEMPLATE, fast) and it is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from finrisk.config import Settings
+
+ADMIN_URL = os.environ.get("FINRISK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin_engine() -> sa.Engine:
+    return sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+def _url_for(database: str) -> str:
+    url = make_url(ADMIN_URL).set(database=database)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg2")
+    return url.render_as_string(hide_password=False)
+
+
+def _drop(admin: sa.Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[sa.Engine]:
+    """An AUTOCOMMIT engine on the test server's maintenance database."""
+    engine = _admin_engine()
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("select 1")
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"test PostgreSQL at {ADMIN_URL} is unreachable: {exc.orig}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin: sa.Engine) -> Iterator[str]:
+    """A migrated database used as the template for every test database."""
+    from finrisk.db.migrate import upgrade
+
+    name = f"finrisk_tmpl_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    engine = sa.create_engine(_url_for(name))
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    yield name
+    _drop(pg_admin, name)
+
+
+@pytest.fixture()
+def db_url(pg_admin: sa.Engine, template_db: str) -> Iterator[str]:
+    """A fresh, fully migrated warehouse database of this test's own."""
+    from finrisk.db.engine import engine_for
+
+    name = f"finrisk_test_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}" template "{template_db}"')
+    url = _url_for(name)
+    yield url
+    engine_for.cache_clear()
+    _drop(pg_admin, name)
+
+
+@pytest.fixture()
+def empty_db_url(pg_admin: sa.Engine) -> Iterator[str]:
+    """A fresh database with no migrations applied."""
+    name = f"finrisk_empty_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    yield _url_for(name)
+    from finrisk.db.engine import engine_for
+
+    engine_for.cache_clear()
+    _drop(pg_admin, name)
+
+
+@pytest.fixture()
+def settings(db_url: str, tmp_path) -> Settings:
+    """Settings pointing at this test's database, with a private data folder and MLflow store."""
+    return Settings(
+        database_url=db_url,
+        data_dir=tmp_path / "data",
+        mlflow_tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
+    )
+
+
+@pytest.fixture()
+def engine(settings: Settings) -> sa.Engine:
+    """The warehouse engine for this test's database."""
+    from finrisk.db.engine import get_engine
+
+    return get_engine(settings)
