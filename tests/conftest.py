@@ -93,14 +93,37 @@ def empty_db_url(pg_admin: sa.Engine) -> Iterator[str]:
     _drop(pg_admin, name)
 
 
+@pytest.fixture(scope="session")
+def mlflow_template(pg_admin: sa.Engine, tmp_path_factory) -> Iterator[str]:
+    """A database with MLflow's tables created once; each test copies it."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    name = f"finrisk_mlflow_tmpl_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    store = SqlAlchemyStore(_url_for(name), str(tmp_path_factory.mktemp("mlflow-template")))
+    store.engine.dispose()
+    yield name
+    _drop(pg_admin, name)
+
+
 @pytest.fixture()
-def settings(db_url: str, tmp_path) -> Settings:
-    """Settings pointing at this test's database, with a private data folder and MLflow store."""
-    return Settings(
-        database_url=db_url,
-        data_dir=tmp_path / "data",
-        mlflow_tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
-    )
+def mlflow_url(pg_admin: sa.Engine, mlflow_template: str) -> Iterator[str]:
+    """An MLflow backend store on PostgreSQL of this test's own (not the warehouse database)."""
+    name = f"finrisk_mlflow_{uuid.uuid4().hex[:10]}"
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}" template "{mlflow_template}"')
+    yield _url_for(name)
+    _drop(pg_admin, name)
+
+
+@pytest.fixture()
+def settings(db_url: str, mlflow_url: str, tmp_path) -> Settings:
+    """Settings pointing at this test's warehouse and MLflow databases, with a private data folder.
+
+    MLflow URIs must name the psycopg2 driver: SQLAlchemy 2.1 maps bare postgresql:// to psycopg 3.
+    """
+    return Settings(database_url=db_url, data_dir=tmp_path / "data", mlflow_tracking_uri=mlflow_url)
 
 
 @pytest.fixture()
