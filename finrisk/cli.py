@@ -53,9 +53,9 @@ def db_upgrade() -> None:
 
 def _register_commands() -> None:
     # Each area adds its commands in its own module, so the areas stay independent.
-    from finrisk.commands import data, modeling, scoring
+    from finrisk.commands import data, demo, modeling, scoring
 
-    for module in (data, modeling, scoring):
+    for module in (demo, data, modeling, scoring):
         module.register(app)
 
 

@@ -1,1 +1,1 @@
-"""CLI command groups, one module per area: data (demo, ingest, validate), modeling, scoring."""
+"""CLI command groups, one module per area: demo, data (ingest, validate), modeling, scoring."""
