@@ -65,9 +65,29 @@ class ScoringSettings(BaseModel):
     max_length: int = Field(256, ge=16)
     fraud_alert_threshold: float = Field(0.5, ge=0, le=1)
     psi_threshold: float = Field(0.25, ge=0)
-    alert_band_jump: int = Field(2, ge=1)
-    alert_pd_ratio: float = Field(2.0, gt=1)
+    alert_band_jump: int = Field(2, ge=1, help="band steps worse than the previous score that raise an early warning")
+    alert_pd_ratio: float = Field(2.0, gt=1, help="PD at least this multiple of the previous PD raises an early warning")
+    alert_min_pd: float = Field(0.0, ge=0, le=1, help="PD-ratio warnings only when the new PD is at least this")
     reason_codes: int = Field(4, ge=0, le=4)
+    reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
+    band_cutoffs: list[float] = Field(
+        default_factory=lambda: [0.02, 0.05, 0.10, 0.20],
+        min_length=4,
+        max_length=4,
+        help="pd_12m upper bounds of bands A..D; E is everything above the last",
+    )
+    points_base: int = Field(600, help="score points at points_odds good:bad odds")
+    points_odds: float = Field(50.0, gt=0, help="good:bad odds that get points_base")
+    points_pdo: float = Field(20.0, gt=0, help="points to double the odds")
+    points_min: int = Field(300, help="lowest score points published")
+    points_max: int = Field(900, help="highest score points published")
+    fraud_window_days: int = Field(7, ge=1, help="days of transaction scores behind fraud_score")
+    news_window_days: int = Field(30, ge=1, help="days of news signals behind news_score")
+    news_half_life_days: float = Field(10.0, gt=0, help="age at which an article's weight in news_score halves")
+    write_chunk_rows: int = Field(5000, ge=1, help="rows per COPY into staging")
+    audit_band_min_rows: int = Field(1000, ge=0, help="band shares are audited only from this many customers")
+    audit_band_min_share: float = Field(0.0005, ge=0, le=1, help="each band needs at least this share")
+    audit_band_max_share: float = Field(0.95, gt=0, le=1, help="no band may hold more than this share")
 
 
 class Settings(BaseSettings):
