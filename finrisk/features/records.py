@@ -1,0 +1,43 @@
+"""One example as the models see it: a key, ordered text fields and side metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+
+@dataclass
+class Record:
+    """One example.
+
+    `key` is the customer_id, txn_id or article_id. `fields` are the ordered `name: value`
+    pairs that `serialize.to_text` writes out. `meta` holds what is not text: identifiers the
+    scoring step needs, `meta["numeric"]` (floats for PSI and the tabular baseline),
+    `meta["attributes"]` (raw profile values for the baseline), `meta["groups"]` (segment and
+    protected attributes for fairness tables), and for training `meta["label"]` and `meta["time"]`.
+    """
+
+    key: str
+    fields: dict[str, str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after `day` in UTC: scoring sees everything known during the day."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight UTC at the start of `day`."""
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def shard_params(shard: tuple[int, int] | None) -> dict[str, int]:
+    """Bound parameters for `mod(abs(hashtext(key)), n) = i`; no shard means one slice."""
+    if shard is None:
+        return {"shard_i": 0, "shard_n": 1}
+    i, n = shard
+    if n < 1 or not 0 <= i < n:
+        raise ValueError(f"shard {i}/{n} is not a valid slice")
+    return {"shard_i": int(i), "shard_n": int(n)}

@@ -1,0 +1,1 @@
+"""The three BERT models: specs, one training loop, one prediction loop, evaluation."""

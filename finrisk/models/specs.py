@@ -1,0 +1,160 @@
+"""Model specs: what each model reads, how it is labelled and which metrics gate it.
+
+One `ModelSpec` per model drives the single training loop (`train.train_model`) and the
+single prediction loop (`loop.predict_proba`). `scoring_records` is what the nightly scoring
+step streams; it uses the same feature SQL and builders as `training_records`, so a record
+is serialized identically in training and in scoring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from finrisk.errors import FinriskError
+from finrisk.features import credit, fraud, news
+from finrisk.features.records import Record, end_of_day, shard_params, start_of_day
+from finrisk.features.serialize import to_text
+from finrisk.features.stream import stream_rows, with_features
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything that differs between the three models; the loops are shared."""
+
+    name: str
+    registered_name: str
+    classes: tuple[str, ...]
+    positive_index: int
+    unit: str
+    training_sql: str
+    scoring_sql: str
+    features_sql: str | None
+    features_use_as_of: bool
+    build: Callable[[dict[str, Any]], Record]
+    synthetic: Callable[[], dict[str, str]]
+    known_column: str
+    class_weighted: bool = False
+    must_beat_baseline: bool = True
+
+    @property
+    def num_labels(self) -> int:
+        return len(self.classes)
+
+    @property
+    def is_binary(self) -> bool:
+        return len(self.classes) == 2
+
+    def label_index(self, value: Any) -> int:
+        """The class index of a raw label (boolean for credit/fraud, a sentiment word for news)."""
+        if self.is_binary:
+            return int(bool(value))
+        try:
+            return self.classes.index(str(value).lower())
+        except ValueError:
+            raise FinriskError(f"{self.registered_name}: label {value!r} is not one of {', '.join(self.classes)}") from None
+
+    def _records(self, conn: Connection, examples: Iterator[dict]) -> Iterator[tuple[dict, Record]]:
+        if self.features_sql is None:
+            for row in examples:
+                yield row, self.build(row)
+            return
+        for example, row in with_features(conn, examples, self.features_sql, self.features_use_as_of):
+            yield example, self.build(row)
+
+    def training_records(self, conn: Connection) -> list[Record]:
+        """Every labelled example, point in time, ordered by time; labels in meta["label"]."""
+        examples = list(stream_rows(conn, self.training_sql, {}))
+        unknown = [row["key"] for row in examples if not row[self.known_column]]
+        if unknown:
+            what = "customers" if self.name == "credit" else "transactions" if self.name == "fraud" else "articles"
+            raise FinriskError(
+                f"{self.registered_name}: {len(unknown)} label(s) refer to unknown {what} (first: {unknown[0]})"
+            )
+        records = []
+        for example, record in self._records(conn, iter(examples)):
+            if record.meta.get("has_profile") is False:
+                continue  # the customer was not yet known at the snapshot: nothing to read, not a label to learn
+            record.meta["label"] = self.label_index(example["label"])
+            record.meta["time"] = example["as_of"]
+            records.append(record)
+        return records
+
+    def scoring_records(
+        self, conn: Connection, score_date: date, shard: tuple[int, int] | None = None
+    ) -> Iterator[Record]:
+        """Stream the records to score on `score_date`, point in time, optionally one shard (i, n)."""
+        params = {"as_of": end_of_day(score_date), "day_start": start_of_day(score_date), **shard_params(shard)}
+        if self.name == "credit":
+            params.pop("day_start")
+        for _, record in self._records(conn, stream_rows(conn, self.scoring_sql, params)):
+            yield record
+
+    def synthetic_text(self) -> str:
+        """Input example for the MLflow signature: made up, never a real customer's text."""
+        return to_text(self.synthetic())
+
+
+SPECS: dict[str, ModelSpec] = {
+    "credit": ModelSpec(
+        name="credit",
+        registered_name="finrisk-credit",
+        classes=("good", "default"),
+        positive_index=1,
+        unit="customer at a snapshot date",
+        training_sql="features/credit_training_examples",
+        scoring_sql="features/credit_scoring_examples",
+        features_sql="features/credit_features",
+        features_use_as_of=True,
+        build=credit.build,
+        synthetic=credit.synthetic_fields,
+        known_column="is_known_customer",
+    ),
+    "fraud": ModelSpec(
+        name="fraud",
+        registered_name="finrisk-fraud",
+        classes=("legit", "fraud"),
+        positive_index=1,
+        unit="transaction",
+        training_sql="features/fraud_training_examples",
+        scoring_sql="features/fraud_scoring_examples",
+        features_sql="features/fraud_features",
+        features_use_as_of=False,
+        build=fraud.build,
+        synthetic=fraud.synthetic_fields,
+        known_column="is_known_txn",
+        class_weighted=True,
+    ),
+    "news": ModelSpec(
+        name="news",
+        registered_name="finrisk-news",
+        classes=("negative", "neutral", "positive"),
+        positive_index=0,
+        unit="article",
+        training_sql="features/news_training_examples",
+        scoring_sql="features/news_scoring_examples",
+        features_sql=None,
+        features_use_as_of=False,
+        build=news.build,
+        synthetic=news.synthetic_fields,
+        known_column="is_known_article",
+        must_beat_baseline=False,
+    ),
+}
+
+
+def get_spec(model: str) -> ModelSpec:
+    """The spec for credit|fraud|news (or its registered name), or a one-line error."""
+    key = model.removeprefix("finrisk-")
+    if key not in SPECS:
+        raise FinriskError(f"model {model!r} is unknown: choose one of {', '.join(SPECS)}")
+    return SPECS[key]
+
+
+def as_utc(value: datetime | date) -> datetime:
+    """A record's time as an aware datetime (credit snapshot dates become midnight UTC)."""
+    return value if isinstance(value, datetime) else start_of_day(value)

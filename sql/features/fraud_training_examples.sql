@@ -1,0 +1,28 @@
+-- Labelled fraud examples: one row per labelled transaction (its latest clean label).
+-- is_known_txn is false for a label whose transaction was never staged.
+with labels as (
+    select distinct on (l.txn_id) l.txn_id, l.is_fraud
+    from staging.clean_fraud_labels l
+    where l.txn_id is not null and l.is_fraud is not null
+    order by l.txn_id, l.labeled_at desc, l.row_id desc
+),
+
+txns as (
+    select distinct on (t.txn_id) t.txn_id, t.occurred_at
+    from staging.clean_transactions t
+    where t.txn_id in (select txn_id from labels)
+    order by t.txn_id, t.known_at desc, t.row_id desc
+),
+
+examples as (
+    select
+        labels.txn_id as key,
+        txns.occurred_at as as_of,
+        labels.is_fraud as label,
+        txns.txn_id is not null as is_known_txn
+    from labels
+    left join txns on txns.txn_id = labels.txn_id
+)
+
+select * from examples
+order by as_of nulls first, key
