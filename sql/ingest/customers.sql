@@ -1,0 +1,53 @@
+-- Move customer versions not yet staged (natural key customer_id, updated_at) with updated_at
+-- before the run's cutoff into staging. A version older than the previous cutoff arrived late.
+with previous as (
+    select max(cutoff_at) as cutoff_at
+    from ops.ingest_watermarks
+    where table_name = 'customers'
+),
+
+arrived as (
+    select s.*
+    from source.customers s
+    where (s.updated_at < :cutoff_at or s.updated_at is null)
+      and not exists (
+          select 1
+          from staging.customers c
+          where c.customer_id = s.customer_id
+            and c.updated_at = s.updated_at
+      )
+),
+
+stamped as (
+    select
+        a.customer_id,
+        a.updated_at,
+        a.segment,
+        a.company,
+        a.profile,
+        a.notes,
+        case
+            when a.updated_at is null then :cutoff_at
+            when a.updated_at < previous.cutoff_at then greatest(:cutoff_at, previous.cutoff_at)
+            else a.updated_at
+        end as known_at
+    from arrived a
+    cross join previous
+),
+
+moved as (
+    insert into staging.customers (customer_id, updated_at, segment, company, profile, notes, ingest_date, known_at)
+    select customer_id, updated_at, segment, company, profile, notes, :run_date, known_at
+    from stamped
+    returning known_at
+),
+
+summary as (
+    select
+        count(*) as rows_loaded,
+        count(*) filter (where known_at >= :cutoff_at) as late_rows,
+        max(known_at) filter (where known_at < :cutoff_at) as high_water
+    from moved
+)
+
+select * from summary
