@@ -1,0 +1,1 @@
+"""Scoring monitoring: run records, PSI drift against the training population, challenger agreement."""

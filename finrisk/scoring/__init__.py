@@ -1,0 +1,1 @@
+"""Nightly scoring: champion models score customers, transactions and news, published atomically to risk.*."""

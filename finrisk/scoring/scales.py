@@ -1,0 +1,40 @@
+"""From a probability of default to the scales analysts read: scorecard points and bands A..E.
+
+Points follow the usual scorecard convention: `base` points at `odds` good:bad odds and
+`pdo` points to double the odds, so points = base + pdo / ln 2 * ln(odds(pd) / odds).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+
+BANDS = ("A", "B", "C", "D", "E")
+_PD_FLOOR = 1e-9  # keeps ln(odds) finite at pd 0 or 1; the clamp below bounds the result anyway
+
+
+def score_points(
+    pd: float, base: int = 600, odds: float = 50.0, pdo: float = 20.0, lowest: int = 300, highest: int = 900
+) -> int:
+    """Scorecard points for a PD: higher is safer, rounded and clamped to [lowest, highest]."""
+    p = min(max(float(pd), _PD_FLOOR), 1 - _PD_FLOOR)
+    points = base + pdo / math.log(2) * math.log(((1 - p) / p) / odds)
+    return int(min(max(round(points), lowest), highest))
+
+
+def check_cutoffs(cutoffs: Sequence[float]) -> None:
+    """Refuse band cut-offs that are not len(BANDS)-1 strictly increasing PDs in (0, 1)."""
+    values = list(cutoffs)
+    if len(values) != len(BANDS) - 1 or any(not 0 < v < 1 for v in values) or sorted(set(values)) != values:
+        raise ValueError(f"band cut-offs {values} must be {len(BANDS) - 1} strictly increasing PDs in (0, 1)")
+
+
+def risk_band(pd: float, cutoffs: Sequence[float]) -> str:
+    """The band of a PD: A below the first cut-off, ..., E at or above the last."""
+    return BANDS[bisect.bisect_right(list(cutoffs), float(pd))]
+
+
+def band_rank(band: str) -> int:
+    """0 for A (safest) .. 4 for E."""
+    return BANDS.index(band)
