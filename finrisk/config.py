@@ -33,6 +33,14 @@ class QualitySettings(BaseModel):
         default_factory=lambda: ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"],
         help="ISO 4217 codes accepted in transactions",
     )
+    sentiments: list[str] = Field(
+        default_factory=lambda: ["negative", "neutral", "positive"], help="news label values accepted"
+    )
+    min_event_year: int = Field(1990, ge=1, help="event times before 1 January of this year are absurd and quarantined")
+    critical_tables: list[str] = Field(
+        default_factory=lambda: ["customers", "transactions"],
+        help="tables whose empty batch or volume outside the band stops validation (others are recorded)",
+    )
 
 
 class TrainSettings(BaseModel):

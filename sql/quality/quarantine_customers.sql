@@ -1,0 +1,49 @@
+-- Quarantine the run date's staged customer versions that fail a row-level expectation (labels as
+-- in finrisk/quality/rules.py; already-quarantined rows are skipped). Returns new rows per label.
+with batch as (
+    select c.*
+    from staging.customers c
+    where c.ingest_date = :run_date
+),
+
+failures as (
+    select row_id, 'expect_column_values_to_not_be_null(customer_id)' as expectation, 'customer_id is null' as reason
+    from batch where customer_id is null
+    union all
+    select row_id, 'expect_column_values_to_not_be_null(updated_at)', 'updated_at is null'
+    from batch where updated_at is null
+    union all
+    select row_id, 'expect_compound_columns_to_be_unique(customer_id,updated_at)', 'customer version repeats an earlier staged version'
+    from batch b
+    where exists (
+        select 1 from staging.customers e
+        where e.customer_id = b.customer_id and e.updated_at = b.updated_at and e.row_id < b.row_id
+    )
+    union all
+    select row_id, 'expect_column_values_to_be_between(updated_at)', 'updated_at is after the end of the run date or absurdly old'
+    from batch where updated_at >= :cutoff_at or updated_at < :min_event_at
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(notes)', 'notes is longer than max_text_chars'
+    from batch where char_length(notes) > :max_text_chars
+    union all
+    select row_id, 'unexpected_rows_expectation(profile_is_object)', 'profile is not a JSON object'
+    from batch where jsonb_typeof(profile) is distinct from 'object'
+),
+
+quarantined as (
+    insert into quality.quarantine (run_id, table_name, row_id, row_key, raw_row, expectation, reason)
+    select :run_id, 'staging.customers', b.row_id, concat_ws('|', b.customer_id, b.updated_at), to_jsonb(b),
+        f.expectation, f.reason
+    from failures f
+    join batch b on b.row_id = f.row_id
+    on conflict (table_name, row_id, expectation) do nothing
+    returning expectation
+),
+
+summary as (
+    select expectation, count(*) as new_rows
+    from quarantined
+    group by expectation
+)
+
+select * from summary

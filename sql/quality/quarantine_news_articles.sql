@@ -1,0 +1,48 @@
+-- Quarantine the run date's staged news articles that fail a row-level expectation (labels as in
+-- finrisk/quality/rules.py; already-quarantined rows are skipped). Returns new rows per label.
+with batch as (
+    select a.*
+    from staging.news_articles a
+    where a.ingest_date = :run_date
+),
+
+failures as (
+    select row_id, 'expect_column_values_to_not_be_null(article_id)' as expectation, 'article_id is null' as reason
+    from batch where article_id is null
+    union all
+    select row_id, 'expect_column_values_to_not_be_null(published_at)', 'published_at is null'
+    from batch where published_at is null
+    union all
+    select row_id, 'expect_column_values_to_be_unique(article_id)', 'article_id repeats an earlier staged article'
+    from batch b
+    where exists (select 1 from staging.news_articles e where e.article_id = b.article_id and e.row_id < b.row_id)
+    union all
+    select row_id, 'expect_column_values_to_be_between(published_at)', 'published_at is after the end of the run date or absurdly old'
+    from batch where published_at >= :cutoff_at or published_at < :min_event_at
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(headline)', 'headline is empty or longer than max_text_chars'
+    from batch where char_length(headline) not between 1 and :max_text_chars
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(body)', 'body is longer than max_text_chars'
+    from batch where char_length(body) > :max_text_chars
+    union all
+    select row_id, 'unexpected_rows_expectation(companies_is_array)', 'companies is not a JSON array'
+    from batch where jsonb_typeof(companies) is distinct from 'array'
+),
+
+quarantined as (
+    insert into quality.quarantine (run_id, table_name, row_id, row_key, raw_row, expectation, reason)
+    select :run_id, 'staging.news_articles', b.row_id, b.article_id, to_jsonb(b), f.expectation, f.reason
+    from failures f
+    join batch b on b.row_id = f.row_id
+    on conflict (table_name, row_id, expectation) do nothing
+    returning expectation
+),
+
+summary as (
+    select expectation, count(*) as new_rows
+    from quarantined
+    group by expectation
+)
+
+select * from summary
