@@ -1,9 +1,74 @@
-"""CLI commands for the modeling area; each is a thin call into the library."""
+"""CLI commands for the modeling area: train, promote, models. Each is a thin call into the library."""
 
 from __future__ import annotations
 
+import math
+
 import typer
+
+MODEL_HELP = "credit, fraud or news"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "-" if math.isnan(value) else f"{value:.4f}"
+    return str(value)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+
+    @app.command("train")
+    def train(
+        model: str = typer.Argument(..., help=MODEL_HELP),
+        epochs: int | None = typer.Option(None, "--epochs", help="passes over the training split"),
+        max_steps: int | None = typer.Option(None, "--max-steps", help="stop after this many steps (-1: no limit)"),
+        base_model: str | None = typer.Option(None, "--base-model", help="local path or hub name of the encoder"),
+        batch_size: int | None = typer.Option(None, "--batch-size", help="examples per step"),
+        max_length: int | None = typer.Option(None, "--max-length", help="tokens per example"),
+    ) -> None:
+        """Train, evaluate, register and gate a model; prints metrics against baseline and champion."""
+        from finrisk.config import get_settings
+        from finrisk.models.args import TrainArgs
+        from finrisk.models.report import metric_rows
+        from finrisk.models.train import train_model
+
+        settings = get_settings()
+        args = TrainArgs.from_settings(settings, epochs=epochs, max_steps=max_steps, base_model=base_model,
+                                       batch_size=batch_size, max_length=max_length)
+        result = train_model(settings, model, args)
+        typer.echo(f"{result.registered_name} version {result.version} (run {result.run_id})")
+        typer.echo(f"{'metric':<10} {'model':>8} {'baseline':>9} {'champion':>9}")
+        for row in metric_rows(result.metrics, result.baseline_metrics, result.champion_metrics):
+            typer.echo(f"{row['metric']:<10} {_cell(row['model']):>8} {_cell(row['baseline']):>9} {_cell(row['champion']):>9}")
+        typer.echo(f"gate: {result.decision.decision} — " + "; ".join(result.decision.reasons))
+
+    @app.command("promote")
+    def promote_cmd(
+        model: str = typer.Argument(..., help=MODEL_HELP),
+        version: int | None = typer.Option(None, "--version", help="version to promote (default: the challenger)"),
+    ) -> None:
+        """Move the champion alias to a version and write the audit row."""
+        from finrisk.config import get_settings
+        from finrisk.registry.promote import promote
+
+        done = promote(get_settings(), model, version)
+        typer.echo(f"{done['model']}: champion is now version {done['version']} "
+                   f"(was {done['previous_version'] or 'none'}), by {done['actor']}")
+
+    @app.command("models")
+    def models_cmd() -> None:
+        """List each model's versions, aliases and key metrics."""
+        from finrisk.config import get_settings
+        from finrisk.registry.client import list_models
+
+        rows = list_models(get_settings())
+        if not rows:
+            typer.echo("no registered models yet: run `finrisk train credit|fraud|news`")
+            return
+        typer.echo(f"{'model':<16} {'version':>7}  {'aliases':<20} {'auc':>7} {'baseline':>8} {'macro_f1':>8}  gate")
+        for r in rows:
+            typer.echo(f"{r['name']:<16} {r['version']:>7}  {','.join(r['aliases']) or '-':<20} {r['auc'] or '-':>7} "
+                       f"{r['baseline_auc'] or '-':>8} {r['macro_f1'] or '-':>8}  {r['gate_decision'] or '-'}")

@@ -1,0 +1,67 @@
+"""Typed training arguments, defaulting from `settings.train` (CPU-sized)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+from finrisk.config import Settings
+from finrisk.errors import FinriskError
+
+
+@dataclass
+class TrainArgs:
+    """Fine-tuning arguments; every field is logged as an MLflow param."""
+
+    epochs: int = field(default=1, metadata={"help": "passes over the training split"})
+    batch_size: int = field(default=16, metadata={"help": "examples per optimisation step"})
+    learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate"})
+    max_length: int = field(default=256, metadata={"help": "tokens kept per example (longer text is truncated)"})
+    seed: int = field(default=42, metadata={"help": "seed for python, numpy and torch"})
+    max_steps: int = field(default=200, metadata={"help": "stop after this many steps; -1 means no limit"})
+    patience: int = field(default=2, metadata={"help": "evaluations without validation improvement before stopping"})
+    eval_every: int = field(default=0, metadata={"help": "evaluate every N steps; 0 means once per epoch"})
+    warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with a linear learning-rate warm-up"})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
+    eval_batch_size: int = field(default=64, metadata={"help": "examples per prediction batch"})
+    validation_share: float = field(default=0.15, metadata={"help": "share of examples (by time) in validation"})
+    holdout_share: float = field(default=0.2, metadata={"help": "share of the latest examples in the out-of-time holdout"})
+    base_model: str | None = field(
+        default=None,
+        metadata={"help": "local path or hub name; None = settings.base_model or packaged MiniLM; 'tiny-random' for tests"},
+    )
+
+    def __post_init__(self) -> None:
+        checks = {
+            "epochs": self.epochs >= 1,
+            "batch_size": self.batch_size >= 1,
+            "learning_rate": self.learning_rate > 0,
+            "max_length": 8 <= self.max_length <= 8192,
+            "max_steps": self.max_steps == -1 or self.max_steps >= 1,
+            "patience": self.patience >= 0,
+            "validation_share": 0 < self.validation_share < 0.5,
+            "holdout_share": 0 < self.holdout_share < 0.5,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise FinriskError(f"training argument(s) out of range: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> TrainArgs:
+        """Defaults from settings.train, then any non-None override (CLI flags, tests)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in settings.train.model_dump().items() if k in known}
+        values["base_model"] = settings.base_model
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - known
+        if unknown:
+            raise FinriskError(f"unknown training argument(s): {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+    def to_params(self) -> dict[str, str]:
+        """Every field as a string, for MLflow params."""
+        return {k: str(v) for k, v in asdict(self).items()}
+
+    @staticmethod
+    def help() -> dict[str, str]:
+        """Field name -> help text."""
+        return {f.name: f.metadata.get("help", "") for f in fields(TrainArgs)}

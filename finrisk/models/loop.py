@@ -1,0 +1,150 @@
+"""The one training loop and the one prediction loop, shared by all three models.
+
+On CUDA: bf16 autocast, dynamic padding (each batch is padded to its own longest example)
+and length-grouped batches (examples of similar length share a batch, so little compute
+goes to padding). On CPU the same code runs in float32.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def pick_device():
+    """CUDA when present, else CPU."""
+    import torch
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def autocast(device):
+    """bf16 autocast on CUDA; a no-op elsewhere."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random | None) -> list[list[int]]:
+    """Index batches of similar length. With an rng (training), mega-batches of 50 batches are
+    shuffled, sorted by length inside, and the batch order is shuffled; without one (prediction)
+    all indices are sorted by length."""
+    order = list(range(len(lengths)))
+    if rng is None:
+        order.sort(key=lambda i: lengths[i], reverse=True)
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(order)
+    mega = batch_size * 50
+    batches = []
+    for start in range(0, len(order), mega):
+        chunk = sorted(order[start : start + mega], key=lambda i: lengths[i], reverse=True)
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def encode_lengths(tokenizer, texts: Sequence[str], max_length: int) -> list[int]:
+    """Token counts per text (truncated), computed with the fast tokenizer in one batch call."""
+    enc = tokenizer(list(texts), truncation=True, max_length=max_length, add_special_tokens=True)
+    return [len(ids) for ids in enc["input_ids"]]
+
+
+def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None) -> np.ndarray:
+    """Class probabilities, shape (n, num_labels), in the order of `texts`."""
+    import torch
+
+    device = device or next(model.parameters()).device
+    n_labels = model.config.num_labels
+    out = np.zeros((len(texts), n_labels), dtype=np.float64)
+    if not texts:
+        return out
+    model.eval()
+    lengths = encode_lengths(tokenizer, texts, max_length)
+    with torch.inference_mode():
+        for batch in length_grouped_batches(lengths, batch_size, rng=None):
+            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=max_length, padding=True,
+                            return_tensors="pt").to(device)
+            with autocast(device):
+                logits = model(**enc).logits
+            out[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+    return out
+
+
+@dataclass
+class FitResult:
+    """What the loop did: steps, best validation score, timing and the history of evaluations."""
+
+    steps: int = 0
+    best_score: float = float("nan")
+    best_step: int = 0
+    stopped_early: bool = False
+    seconds: float = 0.0
+    samples_per_second: float = 0.0
+    history: list[dict] = field(default_factory=list)
+
+
+def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, device,
+        validate: Callable[[], float], class_weights: Sequence[float] | None = None) -> FitResult:
+    """Fine-tune in place; keeps the weights with the best `validate()` score (higher is better)."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    rng = random.Random(args.seed)
+    model.to(device)
+    lengths = encode_lengths(tokenizer, texts, args.max_length)
+    per_epoch = math.ceil(len(texts) / args.batch_size)
+    total = per_epoch * args.epochs if args.max_steps == -1 else min(per_epoch * args.epochs, args.max_steps)
+    eval_every = args.eval_every or per_epoch
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total), total)
+    weight = torch.tensor(class_weights, dtype=torch.float32, device=device) if class_weights else None
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
+    label_tensor = torch.tensor(list(labels), dtype=torch.long)
+    result, best_state, bad_evals, seen = FitResult(), None, 0, 0
+    started = time.perf_counter()
+    while result.steps < total and not result.stopped_early:
+        for batch in length_grouped_batches(lengths, args.batch_size, rng):
+            model.train()
+            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=args.max_length, padding=True,
+                            return_tensors="pt").to(device)
+            with autocast(device):
+                logits = model(**enc).logits
+            loss = loss_fn(logits.float(), label_tensor[batch].to(device))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            result.steps += 1
+            seen += len(batch)
+            if result.steps % eval_every == 0 or result.steps == total:
+                score = validate()
+                result.history.append({"step": result.steps, "loss": float(loss.item()), "validation": score})
+                log.info("step %d loss %.4f validation %.4f", result.steps, loss.item(), score)
+                if best_state is None or score > result.best_score:
+                    result.best_score, result.best_step, bad_evals = score, result.steps, 0
+                    best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
+                else:
+                    bad_evals += 1
+                    if bad_evals > args.patience:
+                        result.stopped_early = True
+                        break
+            if result.steps >= total:
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    result.seconds = time.perf_counter() - started
+    result.samples_per_second = seen / result.seconds if result.seconds else 0.0
+    return result

@@ -1,0 +1,1 @@
+"""MLflow tracking and registry: aliases, loading scorers, the promotion gate and its audit."""

@@ -1,0 +1,96 @@
+"""Where MLflow lives: the configured tracking server, or the embedded server's `mlflow` database.
+
+`connect` checks the server answers before any training starts, so an unreachable server
+fails in seconds with one line and nothing half-registered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from finrisk.config import Settings
+from finrisk.errors import FinriskError
+
+log = logging.getLogger(__name__)
+
+
+def tracking_uri(settings: Settings) -> str:
+    """MLFLOW_TRACKING_URI / settings, else the embedded PostgreSQL's mlflow database."""
+    if settings.mlflow_tracking_uri:
+        uri = settings.mlflow_tracking_uri
+        if uri.startswith("postgresql://"):
+            uri = uri.replace("postgresql://", "postgresql+psycopg2://", 1)  # bare scheme means psycopg 3
+        return uri
+    from finrisk.db.embedded import embedded_url
+
+    return embedded_url(settings.data_path, "mlflow")
+
+
+def artifact_root(settings: Settings) -> Path:
+    """The folder under the data directory that holds every experiment's artifacts."""
+    path = settings.data_path / "mlartifacts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _describe(uri: str) -> str:
+    from finrisk.db.engine import describe
+
+    return describe(uri) if "://" in uri and not uri.startswith(("http", "file")) else uri
+
+
+def check_reachable(uri: str) -> None:
+    """One quick round trip to the tracking backend, or a one-line FinriskError."""
+    if uri.startswith(("http://", "https://")):
+        import requests
+
+        try:
+            requests.get(uri.rstrip("/") + "/health", timeout=5).raise_for_status()
+        except requests.RequestException as exc:
+            raise FinriskError(f"MLflow tracking server {uri} is unreachable: {type(exc).__name__}") from None
+    elif uri.startswith("postgresql"):
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(uri, connect_args={"connect_timeout": 5}, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise FinriskError(f"MLflow backend {_describe(uri)} is unreachable: {reason}") from None
+        finally:
+            engine.dispose()
+
+
+def connect(settings: Settings) -> str:
+    """Point the mlflow module at this settings' backend after checking it answers; returns the URI."""
+    import mlflow
+
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
+    uri = tracking_uri(settings)
+    check_reachable(uri)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return uri
+
+
+def client(settings: Settings):
+    """An MlflowClient on this settings' backend (checked)."""
+    from mlflow import MlflowClient
+
+    uri = connect(settings)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def ensure_experiment(settings: Settings, name: str) -> str:
+    """The experiment id for `name`, created with its artifacts under the data folder."""
+    import mlflow
+
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    location = (artifact_root(settings) / name).as_uri()
+    return mlflow.create_experiment(name, artifact_location=location)

@@ -1,0 +1,5 @@
+-- The promotion audit of one model, newest first.
+select promotion_id, model, version, previous_version, decision, reasons, actor, promoted_at
+from ops.model_promotions
+where model = :model
+order by promoted_at desc, promotion_id desc
