@@ -13,7 +13,7 @@ are readable by analysts who may not see profiles or notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -41,10 +41,18 @@ def readable(key: str) -> str:
     return re.sub(r"[_\-]+", " ", name).strip() or key
 
 
-def describe(code: str) -> str:
-    """A readable, value-free description of a field (or group of fields) key."""
+def describe(code: str, profile_keys: Collection[str] = ()) -> str:
+    """A readable, value-free description of a field (or group of fields) key.
+
+    Keys the caller knows to be profile attributes read "profile: <key>" whatever their name.
+    """
     keys = code.split(_SEPARATOR)
     key = keys[0]
+    if key in profile_keys:
+        text = f"profile: {readable(key)}"
+        if len(keys) > 1:
+            text += f" and {len(keys) - 1} related field{'s' if len(keys) > 2 else ''}"
+        return text
     words = [w for w in re.split(r"[^a-z0-9]+", key.lower()) if w]
     text = None
     for prefixes, template in _DESCRIPTIONS:
@@ -76,12 +84,16 @@ def occluded(fields: Mapping[str, Any], groups: Sequence[Sequence[str]]) -> list
     return variants
 
 
-def top_reasons(base_prob: float, occluded_probs: Sequence[float], groups: Sequence[Sequence[str]], limit: int) -> list[dict]:
+def top_reasons(
+    base_prob: float, occluded_probs: Sequence[float], groups: Sequence[Sequence[str]], limit: int,
+    profile_keys: Collection[str] = (),
+) -> list[dict]:
     """Up to `limit` reason codes, largest positive contribution first."""
     contributions = [(float(base_prob) - float(p), group) for p, group in zip(occluded_probs, groups)]
     ranked = sorted((c for c in contributions if c[0] > 0), key=lambda c: -c[0])[:limit]
     return [
-        {"code": _SEPARATOR.join(group), "description": describe(_SEPARATOR.join(group)), "contribution": round(c, 6)}
+        {"code": _SEPARATOR.join(group), "description": describe(_SEPARATOR.join(group), profile_keys),
+         "contribution": round(c, 6)}
         for c, group in ranked
     ]
 
@@ -92,8 +104,12 @@ def explain_batch(
     predict: Callable[[list[Mapping[str, Any]]], np.ndarray],
     limit: int,
     max_groups: int,
+    profile_keys: Sequence[Collection[str]] | None = None,
 ) -> list[list[dict]]:
-    """Reason codes for a batch; all occluded variants of the batch go through `predict` together."""
+    """Reason codes for a batch; all occluded variants of the batch go through `predict` together.
+
+    `profile_keys[i]` names record i's profile attributes, for their descriptions.
+    """
     if limit <= 0:
         return [[] for _ in records_fields]
     all_groups: list[list[list[str]]] = []
@@ -104,7 +120,8 @@ def explain_batch(
         variants.extend(occluded(fields, groups))
     probs = np.asarray(predict(variants), dtype=float) if variants else np.zeros(0)
     out, start = [], 0
-    for groups, base in zip(all_groups, base_probs):
-        out.append(top_reasons(base, probs[start : start + len(groups)], groups, limit))
+    for i, (groups, base) in enumerate(zip(all_groups, base_probs)):
+        keys = profile_keys[i] if profile_keys is not None else ()
+        out.append(top_reasons(base, probs[start : start + len(groups)], groups, limit, keys))
         start += len(groups)
     return out

@@ -1,6 +1,7 @@
 -- Scoring staging: each shard's scores land here first, keyed by run; publish audits the
 -- complete set of shards of a date and merges it into risk.* in one transaction, then
--- clears the date from here. Analysts have no access to this schema.
+-- clears the date from here. Analysts have no access to this schema. model_references holds
+-- each champion's training-population reference, so publish computes PSI without MLflow.
 
 create schema if not exists risk_stage;
 
@@ -13,6 +14,7 @@ create table risk_stage.batches (
     fraud_model_version text not null,
     news_model_version text not null,
     challenger_versions jsonb not null default '{}'::jsonb,
+    model_references jsonb not null default '{}'::jsonb,
     customers_scored bigint not null,
     transactions_scored bigint not null,
     articles_scored bigint not null,
@@ -29,6 +31,7 @@ create table risk_stage.credit_scores (
     risk_band text,
     reason_codes jsonb,
     numeric_inputs jsonb,
+    company text,
     model_version text not null
 );
 create index on risk_stage.credit_scores (run_id);

@@ -54,3 +54,8 @@ def test_descriptions_are_generic_and_readable():
 def test_matching_is_by_word_not_substring():
     assert describe("account_age_months") == "profile: account age months"
     assert describe("txn_count_30d").startswith("recent transaction behaviour")
+
+
+def test_profile_keys_read_as_profile_whatever_their_name():
+    assert describe("missed_payments_12m", {"missed_payments_12m"}) == "profile: missed payments 12m"
+    assert describe("notes", {"employment"}).startswith("notes mention")

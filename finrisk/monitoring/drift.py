@@ -1,0 +1,126 @@
+"""risk.score_monitoring rows for a published date: PSI, band shares, means, challenger agreement.
+
+Everything is computed from the staged batches inside the publish transaction, binned in SQL
+(width_bucket), so memory does not grow with the population. The champions' training
+references travel with the batches (`model_references`), so publishing needs no registry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from finrisk.db.sql import query
+from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, is_flagged, psi, shares
+from finrisk.scoring.scales import BANDS
+
+PROB_FEATURE = {"credit": "pd_12m", "fraud": "fraud_prob", "news": "negative_prob"}
+REGISTERED = {"credit": "finrisk-credit", "fraud": "finrisk-fraud", "news": "finrisk-news"}
+DECILES = [round(0.1 * i, 1) for i in range(1, 10)]
+
+COLUMNS = ("score_date", "run_id", "model", "model_version", "role", "metric", "feature", "value",
+           "threshold", "is_flagged", "detail", "computed_at")
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def _buckets(conn: Connection, name: str, params: Mapping[str, Any], bins: int) -> list[float]:
+    rows = conn.execute(query(name), dict(params)).all()
+    return counts_from_buckets(((r.bucket, r.rows) for r in rows), bins).tolist()
+
+
+def _psi_row(conn, run_ids, model, feature, reference) -> tuple[float | None, dict]:
+    ref_shares = [float(s) for s in reference["shares"]]
+    thresholds = inner_thresholds(reference["edges"], len(ref_shares))
+    if not thresholds:
+        return None, {"reason": "reference has a single bin"}
+    counts = _buckets(conn, "monitoring/value_buckets",
+                      {"run_ids": run_ids, "model": model, "feature": feature, "thresholds": thresholds},
+                      len(ref_shares))
+    value = _finite(psi(ref_shares, counts))
+    return value, {"edges": list(reference["edges"]), "expected": ref_shares,
+                   "actual": [round(x, 6) for x in shares(counts).tolist()], "rows": int(sum(counts))}
+
+
+def monitoring_rows(
+    conn: Connection,
+    score_date: date,
+    run_id: str,
+    run_ids: Sequence[str],
+    versions: Mapping[str, str],
+    references: Mapping[str, dict],
+    psi_threshold: float,
+) -> list[tuple]:
+    """Every monitoring row of the date, ready for COPY into risk.score_monitoring."""
+    now = datetime.now(timezone.utc)
+    out: list[tuple] = []
+
+    def add(model, role, metric, feature="", value=None, threshold=None, flagged=False, detail=None, version=None):
+        out.append((score_date, run_id, REGISTERED[model], version or versions[model], role, metric, feature,
+                    _finite(value), threshold, bool(flagged), detail or {}, now))
+
+    run_ids = list(run_ids)
+    summary = {r.model: r for r in conn.execute(query("monitoring/prob_summary"), {"run_ids": run_ids})}
+    for model in ("credit", "fraud", "news"):
+        row = summary.get(model)
+        rows = int(row.rows) if row else 0
+        add(model, "champion", "rows", value=rows)
+        add(model, "champion", "mean_prob", PROB_FEATURE[model], value=float(row.mean_prob) if row else None)
+        counts = _buckets(conn, "monitoring/value_buckets",
+                          {"run_ids": run_ids, "model": model, "feature": None, "thresholds": DECILES}, 10)
+        add(model, "champion", "distribution", PROB_FEATURE[model],
+            detail={"edges": [0.0, *DECILES, 1.0], "shares": [round(x, 6) for x in shares(counts).tolist()]})
+        reference = references.get(model) or {}
+        psis: dict[str, float] = {}
+        targets = []
+        if reference.get("score"):
+            targets.append((PROB_FEATURE[model], None, reference["score"]))
+        for name, ref in (reference.get("inputs") or {}).items():
+            targets.append((name, name, ref))
+        for label, feature, ref in targets:
+            value, detail = _psi_row(conn, run_ids, model, feature, ref)
+            flagged = value is not None and is_flagged(value, psi_threshold)
+            add(model, "champion", "psi", label, value, psi_threshold, flagged, detail)
+            if value is not None:
+                psis[label] = value
+        worst = max(psis.values()) if psis else None
+        add(model, "champion", "drift", value=worst, threshold=psi_threshold,
+            flagged=worst is not None and worst > psi_threshold,
+            detail={"flagged": sorted(k for k, v in psis.items() if v > psi_threshold),
+                    "has_reference": bool(reference)})
+
+    bands = {r.risk_band: r for r in conn.execute(query("scoring/band_counts"), {"run_ids": run_ids})}
+    total = sum(int(r.customers) for r in bands.values())
+    for band in BANDS:
+        r = bands.get(band)
+        n = int(r.customers) if r else 0
+        add("credit", "champion", "band_share", band, value=(n / total) if total else None,
+            detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None})
+
+    for r in conn.execute(query("monitoring/challenger_summary"), {"run_ids": run_ids}):
+        model = r.model
+        add(model, "challenger", "rows", value=int(r.rows), version=r.version)
+        add(model, "challenger", "mean_prob", PROB_FEATURE[model], value=float(r.mean_prob), version=r.version,
+            detail={"champion_version": r.champion_version, "champion_mean_prob": float(r.champion_mean_prob)})
+        add(model, "challenger", "spearman", PROB_FEATURE[model], value=_finite(r.spearman), version=r.version,
+            detail={"champion_version": r.champion_version})
+        dists = {}
+        for side, flag in (("challenger", False), ("champion", True)):
+            counts = _buckets(conn, "monitoring/challenger_buckets",
+                              {"run_ids": run_ids, "model": model, "champion": flag, "thresholds": DECILES}, 10)
+            dists[side] = [round(x, 6) for x in shares(counts).tolist()]
+        add(model, "challenger", "distribution", PROB_FEATURE[model], version=r.version,
+            detail={"edges": [0.0, *DECILES, 1.0], "challenger_shares": dists["challenger"],
+                    "champion_shares": dists["champion"], "champion_version": r.champion_version})
+    return out
+
+
+def drift_flags(conn: Connection, score_date: date) -> dict[str, dict]:
+    """The latest drift signal per registered model up to score_date: {model: {max_psi, is_flagged, ...}}."""
+    return {r.model: dict(r._mapping) for r in conn.execute(query("monitoring/drift_flags"), {"score_date": score_date})}

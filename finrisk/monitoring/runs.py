@@ -1,0 +1,88 @@
+"""ops.scoring_runs: one row per scoring or publish run, written as it starts and as it ends.
+
+The row is committed on its own connection, outside the scoring transaction, so a failed
+run is still recorded with its error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy.engine import Engine
+
+from finrisk.db.sql import query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunLog:
+    """A run being recorded; `finish` writes the end state once."""
+
+    engine: Engine
+    run_id: str
+    score_date: date
+    step: str
+    shard: tuple[int, int] | None = None
+    versions: dict[str, str | None] = field(default_factory=dict)
+    challengers: dict[str, str] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    _clock: float = field(default_factory=time.perf_counter)
+
+    def start(self) -> RunLog:
+        """Insert the run's row, status running."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                query("monitoring/start_run"),
+                {
+                    "run_id": self.run_id,
+                    "score_date": self.score_date,
+                    "step": self.step,
+                    "shard_index": self.shard[0] if self.shard else None,
+                    "shard_count": self.shard[1] if self.shard else None,
+                    "credit_model_version": self.versions.get("credit"),
+                    "fraud_model_version": self.versions.get("fraud"),
+                    "news_model_version": self.versions.get("news"),
+                    "challenger_versions": json.dumps(self.challengers),
+                    "started_at": self.started_at,
+                },
+            )
+        return self
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.perf_counter() - self._clock
+
+    def finish(self, status: str, counts: dict[str, int] | None = None, error: str | None = None,
+               rows_published: int | None = None) -> float:
+        """Record the end state; returns the duration in seconds. Never raises on a dead warehouse."""
+        counts = counts or {}
+        duration = self.elapsed_s
+        rows = sum(counts.values()) if counts else (rows_published or 0)
+        params = {
+            "run_id": self.run_id,
+            "status": status,
+            "error": error,
+            "customers_scored": counts.get("credit"),
+            "transactions_scored": counts.get("fraud"),
+            "articles_scored": counts.get("news"),
+            "rows_published": rows_published,
+            "finished_at": datetime.now(timezone.utc),
+            "duration_s": round(duration, 3),
+            "rows_per_s": round(rows / duration, 2) if duration > 0 and rows else None,
+        }
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(query("monitoring/finish_run"), params)
+        except Exception as exc:  # the run's own error matters more than its bookkeeping
+            log.error("could not record the end of run %s: %s", self.run_id, str(exc).splitlines()[0])
+        return duration
+
+
+def mark_published(conn, run_ids: list[str]) -> None:
+    """Shard runs merged by a publish become published (inside the publish transaction)."""
+    conn.execute(query("monitoring/mark_published"), {"run_ids": run_ids})

@@ -1,0 +1,50 @@
+"""The audit of a date's staged batches: nothing is published unless every check passes.
+
+Checks: one row per active customer, no null or duplicate keys, every probability in [0, 1],
+and (from a configured population size on) every band present in a sane share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from finrisk.config import ScoringSettings
+from finrisk.db.sql import query
+from finrisk.features.records import end_of_day
+from finrisk.scoring.scales import BANDS
+
+
+def audit(conn: Connection, score_date: date, run_ids: Sequence[str], cfg: ScoringSettings) -> list[str]:
+    """Problems with the staged batches of the date; empty when they may be published."""
+    params = {"run_ids": list(run_ids)}
+    c = conn.execute(query("scoring/audit_batch"), params).one()
+    active = conn.execute(query("scoring/count_active_customers"), {"as_of": end_of_day(score_date)}).scalar_one()
+    problems = []
+    if c.customers != active:
+        problems.append(f"{c.customers} customers scored but {active} are active")
+    for what, total, distinct, nulls in (
+        ("customer_id", c.customers, c.distinct_customers, c.null_customer_ids),
+        ("txn_id", c.transactions, c.distinct_transactions, c.null_txn_ids),
+        ("article_id", c.articles, c.distinct_articles, c.null_article_ids),
+    ):
+        if nulls:
+            problems.append(f"{nulls} null {what}")
+        if total - nulls != distinct:
+            problems.append(f"{total - nulls - distinct} duplicate {what}")
+    for what, bad in (("pd_12m", c.bad_pds), ("fraud_prob", c.bad_fraud_probs), ("negative_prob", c.bad_news_probs)):
+        if bad:
+            problems.append(f"{bad} {what} outside [0, 1]")
+    if c.missing_bands:
+        problems.append(f"{c.missing_bands} customers without band or points")
+    if c.customers and c.customers >= cfg.audit_band_min_rows:
+        counts = {r.risk_band: int(r.customers) for r in conn.execute(query("scoring/band_counts"), params)}
+        for band in BANDS:
+            share = counts.get(band, 0) / c.customers
+            if share < cfg.audit_band_min_share:
+                problems.append(f"band {band} holds {share:.2%} of customers, below {cfg.audit_band_min_share:.2%}")
+            elif share > cfg.audit_band_max_share:
+                problems.append(f"band {band} holds {share:.2%} of customers, above {cfg.audit_band_max_share:.2%}")
+    return problems

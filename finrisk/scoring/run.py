@@ -1,0 +1,165 @@
+"""The scoring steps: `score(settings, date[, shard])` and `publish(settings, date)`.
+
+`score` resolves @champion (and @challenger) of the three models once, scores its shard into
+risk_stage and, when it is the whole population (no shard), publishes the date. With shards,
+each `score --shard i/n` stages its slice and `publish` audits and merges them all. Every run
+is recorded in ops.scoring_runs, failed ones included.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from finrisk.config import Settings
+from finrisk.db.engine import get_engine
+from finrisk.db.sql import query
+from finrisk.errors import FinriskError
+from finrisk.monitoring.runs import RunLog
+from finrisk.scoring.models import MODELS, resolve_models
+from finrisk.scoring.publish import publish_staged, staged_batches
+from finrisk.scoring.scales import check_cutoffs
+from finrisk.scoring.stage import Progress, ShardJob, stage_shard
+
+log = logging.getLogger(__name__)
+
+
+class Hooks:
+    """Test seams: `after_stage()` runs between staging and publishing (e.g. to kill the process)."""
+
+    after_stage: Callable[[], None] | None = None
+
+
+@dataclass
+class ScoringResult:
+    """What a scoring or publish run did; `summary()` is the CLI's one line."""
+
+    run_id: str
+    score_date: date
+    status: str
+    shard: tuple[int, int] | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    challenger_versions: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    rows_published: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    @property
+    def rows_scored(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows_scored / self.duration_s if self.duration_s > 0 else 0.0
+
+    def summary(self) -> str:
+        """One line: what, how many, which versions, which run, how long."""
+        where = f" shard {self.shard[0]}/{self.shard[1]}" if self.shard and self.shard[1] > 1 else ""
+        counts = (f"{self.counts.get('credit', 0)} customers, {self.counts.get('fraud', 0)} transactions, "
+                  f"{self.counts.get('news', 0)} articles") if self.counts else f"{sum(self.rows_published.values())} rows"
+        versions = ", ".join(f"{m} v{v}" for m, v in self.versions.items()) or "no versions"
+        shadow = f" (shadow: {', '.join(f'{m} v{v}' for m, v in self.challenger_versions.items())})" \
+            if self.challenger_versions else ""
+        speed = f", {self.rows_per_s:.0f} rows/s" if self.counts else ""
+        return (f"{self.status} {self.score_date}{where}: {counts}; {versions}{shadow}; run {self.run_id}; "
+                f"{self.duration_s:.1f}s{speed}")
+
+
+def _run_id(step: str, score_date: date, shard: tuple[int, int] | None) -> str:
+    suffix = f"-s{shard[0]}of{shard[1]}" if shard and shard[1] > 1 else ""
+    return f"{step}-{score_date:%Y%m%d}-{uuid.uuid4().hex[:8]}{suffix}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:500]
+
+
+def _load(settings: Settings, models):
+    from finrisk.registry.client import load_reference, load_scorer
+
+    scorers = {m: load_scorer(settings, ref) for m, ref in models.champions.items()}
+    challengers = {m: load_scorer(settings, ref) for m, ref in models.challengers.items()}
+    references = {}
+    for model, ref in models.champions.items():
+        try:
+            references[model] = load_reference(settings, ref)
+        except FinriskError as exc:  # scoring goes on; monitoring records that PSI had no reference
+            log.warning("no PSI reference for %s v%s: %s", ref.name, ref.version, exc)
+    return scorers, challengers, references
+
+
+def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = None,
+          progress: Progress | None = None) -> ScoringResult:
+    """Score a date (or one shard of it) with the champions; without a shard, also publish it."""
+    cfg = settings.scoring
+    try:
+        check_cutoffs(cfg.band_cutoffs)
+    except ValueError as exc:
+        raise FinriskError(f"scoring.band_cutoffs: {exc}") from None
+    slice_ = shard or (0, 1)
+    engine = get_engine(settings)
+    run_id = _run_id("score", score_date, shard)
+    try:
+        models = resolve_models(settings)
+    except FinriskError as exc:
+        RunLog(engine, run_id, score_date, "score", slice_).start().finish("failed", error=_one_line(exc))
+        raise
+    run = RunLog(engine, run_id, score_date, "score", slice_, models.versions, models.challenger_versions).start()
+    result = ScoringResult(run_id, score_date, "running", shard, models.versions, models.challenger_versions)
+    try:
+        scorers, challenger_scorers, references = _load(settings, models)
+        job = ShardJob(score_date, slice_, run_id, models, scorers, challenger_scorers, references)
+        result.counts = stage_shard(engine, cfg, job, progress)
+        if shard is not None:
+            result.status = "staged"
+        elif result.rows_scored == 0:
+            with engine.begin() as conn:
+                conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+            result.status = "empty"
+        else:
+            if Hooks.after_stage is not None:
+                Hooks.after_stage()
+            published = publish_staged(engine, cfg, score_date, run_id)
+            result.rows_published = published.rows
+            result.status = "published"
+    except BaseException as exc:
+        result.duration_s = run.finish("failed", result.counts or None, error=_one_line(exc))
+        raise
+    result.duration_s = run.finish(result.status, result.counts,
+                                   rows_published=sum(result.rows_published.values()) if result.rows_published else None)
+    log.info("%s", result.summary())
+    return result
+
+
+def publish(settings: Settings, score_date: date) -> ScoringResult:
+    """Audit and merge every staged shard of a date into risk.* (after `score --shard i/n` runs)."""
+    engine = get_engine(settings)
+    run_id = _run_id("publish", score_date, None)
+    with engine.connect() as conn:
+        batches = staged_batches(conn, score_date)
+    first = batches[0]
+    versions = {"credit": first.credit_model_version, "fraud": first.fraud_model_version,
+                "news": first.news_model_version}
+    challengers = dict(first.challenger_versions or {})
+    run = RunLog(engine, run_id, score_date, "publish", (0, first.shard_count), versions, challengers).start()
+    result = ScoringResult(run_id, score_date, "running", None, versions, challengers)
+    counts = {m: sum(getattr(b, c) for b in batches) for m, c in
+              zip(MODELS, ("customers_scored", "transactions_scored", "articles_scored"))}
+    try:
+        if sum(counts.values()) == 0:
+            with engine.begin() as conn:
+                conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+            result.status = "empty"
+        else:
+            result.rows_published = publish_staged(engine, settings.scoring, score_date, run_id).rows
+            result.status = "published"
+    except BaseException as exc:
+        result.duration_s = run.finish("failed", error=_one_line(exc))
+        raise
+    result.duration_s = run.finish(result.status, rows_published=sum(result.rows_published.values()))
+    log.info("%s", result.summary())
+    return result

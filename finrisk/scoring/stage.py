@@ -1,0 +1,172 @@
+"""Score one shard of a date into risk_stage: stream records, score in batches, COPY in chunks.
+
+Records stream from a server-side cursor (`spec.scoring_records`), are scored a block at a
+time and leave through COPY every `write_chunk_rows` rows, so memory stays flat however many
+customers there are. The whole shard is written in one transaction that first clears what an
+earlier run staged for the same slice: a crash leaves nothing half-staged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from itertools import islice
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from finrisk.config import ScoringSettings
+from finrisk.db.copy import copy_rows
+from finrisk.db.sql import query
+from finrisk.scoring.models import MODELS, RunModels
+from finrisk.scoring.reasons import explain_batch
+from finrisk.scoring.scales import risk_band, score_points
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int], None]
+
+TABLES = {
+    "credit": ("risk_stage.credit_scores",
+               ("run_id", "score_date", "customer_id", "pd_12m", "score_points", "risk_band", "reason_codes",
+                "numeric_inputs", "company", "model_version")),
+    "fraud": ("risk_stage.transaction_scores",
+              ("run_id", "score_date", "txn_id", "customer_id", "occurred_at", "fraud_prob", "reason_codes",
+               "numeric_inputs", "model_version")),
+    "news": ("risk_stage.news_signals",
+             ("run_id", "score_date", "article_id", "published_at", "companies", "sentiment", "negative_prob",
+              "numeric_inputs", "model_version")),
+    "challenger": ("risk_stage.challenger_scores",
+                   ("run_id", "score_date", "model", "version", "key", "prob", "champion_version", "champion_prob")),
+}
+
+
+class _Writer:
+    """Buffers rows for one staging table and COPYs them every `chunk` rows."""
+
+    def __init__(self, dbapi_conn, name: str, chunk: int) -> None:
+        self.table, self.columns = TABLES[name]
+        self.dbapi_conn, self.chunk, self.rows, self.written = dbapi_conn, chunk, [], 0
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.written += copy_rows(self.dbapi_conn, self.table, self.columns, self.rows)
+            self.rows = []
+
+
+@dataclass
+class ShardJob:
+    """What one shard needs: date, slice, run id, the resolved versions and their loaded scorers."""
+
+    score_date: date
+    shard: tuple[int, int]
+    run_id: str
+    models: RunModels
+    scorers: dict  # model -> Scorer (champion)
+    challenger_scorers: dict = field(default_factory=dict)  # model -> Scorer
+    references: dict = field(default_factory=dict)  # model -> reference.json
+
+
+def _blocks(records: Iterator, size: int) -> Iterator[list]:
+    while True:
+        block = list(islice(records, size))
+        if not block:
+            return
+        yield block
+
+
+def _adverse(scorer, texts: list[str], batch_size: int) -> np.ndarray:
+    probs = np.asarray(scorer.predict_proba(texts, batch_size), dtype=float)
+    return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(texts) else np.zeros(0)
+
+
+def _explainer(scorer, batch_size: int, to_text) -> Callable[[list], np.ndarray]:
+    return lambda variants: _adverse(scorer, [to_text(v) for v in variants], batch_size)
+
+
+def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None) -> int:
+    from finrisk.features.serialize import to_text
+    from finrisk.models.specs import SPECS
+
+    spec = SPECS[model]
+    scorer = job.scorers[model]
+    challenger = job.challenger_scorers.get(model)
+    version = job.models.champions[model].version
+    main = _Writer(dbapi_conn, model, cfg.write_chunk_rows)
+    shadow = _Writer(dbapi_conn, "challenger", cfg.write_chunk_rows)
+    explain = _explainer(scorer, cfg.batch_size, to_text)
+    block_size = cfg.batch_size * 8  # several batches per call, so length grouping has room to work
+    count = 0
+    for records in _blocks(spec.scoring_records(read_conn, job.score_date, job.shard), block_size):
+        texts = [to_text(r.fields) for r in records]
+        probs = np.asarray(scorer.predict_proba(texts, cfg.batch_size), dtype=float)
+        adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
+        reasons: list[list[dict] | None] = [None] * len(records)
+        if model == "credit":
+            profile_keys = [set(r.meta.get("attributes", {})) - {"segment"} for r in records]
+            reasons = explain_batch([r.fields for r in records], adverse, explain, cfg.reason_codes,
+                                    cfg.reason_max_fields, profile_keys)
+        elif model == "fraud":
+            flagged = [i for i, p in enumerate(adverse) if p >= cfg.fraud_alert_threshold]
+            if flagged:
+                found = explain_batch([records[i].fields for i in flagged], adverse[flagged], explain,
+                                      cfg.reason_codes, cfg.reason_max_fields)
+                for i, codes in zip(flagged, found):
+                    reasons[i] = codes
+        for i, record in enumerate(records):
+            p = float(adverse[i])
+            numeric = record.meta.get("numeric") or {}
+            if model == "credit":
+                main.add((job.run_id, job.score_date, record.key, p,
+                          score_points(p, cfg.points_base, cfg.points_odds, cfg.points_pdo, cfg.points_min, cfg.points_max),
+                          risk_band(p, cfg.band_cutoffs), reasons[i] or [], numeric, record.meta.get("company"), version))
+            elif model == "fraud":
+                main.add((job.run_id, job.score_date, record.key, record.meta.get("customer_id"),
+                          record.meta.get("occurred_at"), p, reasons[i], numeric, version))
+            else:
+                sentiment = scorer.classes[int(np.argmax(probs[i]))]
+                main.add((job.run_id, job.score_date, record.key, record.meta.get("published_at"),
+                          list(record.meta.get("companies") or []), sentiment, p, numeric, version))
+        if challenger is not None:
+            shadow_probs = _adverse(challenger, texts, cfg.batch_size)
+            ref = job.models.challengers[model]
+            for record, cp, p in zip(records, shadow_probs, adverse):
+                shadow.add((job.run_id, job.score_date, spec.registered_name, ref.version, record.key, float(cp),
+                            version, float(p)))
+        count += len(records)
+        if progress:
+            progress(model, len(records))
+    main.flush()
+    shadow.flush()
+    return count
+
+
+def stage_shard(engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: Progress | None = None) -> dict[str, int]:
+    """Score the shard's customers, transactions and articles into risk_stage in one transaction."""
+    counts: dict[str, int] = {}
+    i, n = job.shard
+    with engine.connect() as read_conn, engine.begin() as write_conn:
+        write_conn.execute(query("scoring/clear_shard"), {"score_date": job.score_date, "shard_index": i, "shard_count": n})
+        dbapi_conn = write_conn.connection.dbapi_connection
+        for model in MODELS:
+            counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress)
+            log.info("run %s shard %d/%d: %s scored %d rows", job.run_id, i, n, model, counts[model])
+        write_conn.execute(query("scoring/insert_batch"), {
+            "score_date": job.score_date, "shard_index": i, "shard_count": n, "run_id": job.run_id,
+            "credit_model_version": job.models.versions["credit"],
+            "fraud_model_version": job.models.versions["fraud"],
+            "news_model_version": job.models.versions["news"],
+            "challenger_versions": json.dumps(job.models.challenger_versions),
+            "model_references": json.dumps(job.references),
+            "customers_scored": counts["credit"], "transactions_scored": counts["fraud"],
+            "articles_scored": counts["news"], "staged_at": datetime.now(timezone.utc),
+        })
+    return counts
