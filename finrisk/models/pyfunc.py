@@ -16,7 +16,6 @@ class TextClassifier(mlflow.pyfunc.PythonModel):
     """Class probabilities for `key: value` texts."""
 
     def load_context(self, context) -> None:
-        import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         from finrisk.models.loop import pick_device
@@ -30,7 +29,6 @@ class TextClassifier(mlflow.pyfunc.PythonModel):
         self.tokenizer = AutoTokenizer.from_pretrained(context.artifacts["hf_model"])
         self.model = AutoModelForSequenceClassification.from_pretrained(context.artifacts["hf_model"])
         self.model.to(self.device).eval()
-        torch.set_grad_enabled(False)
 
     def predict_proba(self, texts: list[str], batch_size: int = 64):
         """(n, k) probabilities; dynamic padding, length-grouped, inference mode, bf16 on CUDA."""
