@@ -40,20 +40,21 @@ def run_validation(settings: Settings, run_date: date) -> ValidationReport:
     bounds = R.bounds(q, run_date, cutoff_for(run_date))
     with engine.connect() as conn:
         bands = {t: volume_band(conn, q, t, run_date) for t in TABLES}
+        sizes = {r.table_name: int(r.batch_rows) for r in conn.execute(query("quality/batch_sizes"), {"run_date": run_date})}
     suites = {t: [*R.schema_rules(t), R.volume_rule(bands[t].min_rows, bands[t].max_rows), *R.row_rules(t, q, bounds)]
               for t in TABLES}
-    log.info("validate %s for %s: %d tables, %d expectations", report.run_id, run_date, len(suites),
-             sum(map(len, suites.values())))
-    checkpoint = build_checkpoint(warehouse_url(settings), report.docs_path, suites)
-    try:
-        result = checkpoint.run(batch_parameters={"year": run_date.year, "month": run_date.month, "day": run_date.day})
-    except Exception as exc:  # GX wraps database and configuration errors in many exception types
-        raise FinriskError(f"validation for {run_date} could not run: {str(exc).strip().splitlines()[0]}") from None
-    by_suite = {vr.suite_name: vr for vr in result.run_results.values()}
+    # GX finds no batch at all for a table with no rows that day: judge those on their volume alone.
+    present = {t: rules for t, rules in suites.items() if sizes.get(t)}
+    log.info("validate %s for %s: %d non-empty tables, %d expectations", report.run_id, run_date, len(present),
+             sum(map(len, present.values())))
+    by_suite = _run_checkpoint(settings, report, present) if present else {}
     params = _params(q, report.run_id, bounds)
     for table in TABLES:
         rules = {r.label: r for r in suites[table]}
-        table_report = _table_report(table, by_suite[f"staging.{table}"], rules, bands[table], q.critical_tables)
+        if table in present:
+            table_report = _table_report(table, by_suite[f"staging.{table}"], rules, bands[table], q.critical_tables)
+        else:
+            table_report = _empty_report(table, bands[table], q.critical_tables)
         with engine.begin() as conn:
             _quarantine_and_record(conn, table_report, params, started_at)
         report.tables[table] = table_report
@@ -66,6 +67,32 @@ def run_validation(settings: Settings, run_date: date) -> ValidationReport:
     return report
 
 
+def _run_checkpoint(settings: Settings, report: ValidationReport, suites: dict[str, list[R.Rule]]) -> dict:
+    """Run the one checkpoint (a validation per table) and index its results by suite name."""
+    checkpoint = build_checkpoint(warehouse_url(settings), report.docs_path, suites)
+    day = report.run_date
+    try:
+        result = checkpoint.run(batch_parameters={"year": day.year, "month": day.month, "day": day.day})
+    except Exception as exc:  # GX wraps database and configuration errors in many exception types
+        raise FinriskError(f"validation for {day} could not run: {str(exc).strip().splitlines()[0]}") from None
+    return {vr.suite_name: vr for vr in result.run_results.values()}
+
+
+def _empty_report(table: str, band: VolumeBand, critical: list[str]) -> TableReport:
+    """A table with no rows for the date: only its volume is judged."""
+    name = f"staging.{table}"
+    label = "expect_table_row_count_to_be_between"
+    in_band = band.min_rows <= 0
+    outcome = ExpectationOutcome(label, None, in_band, False, None, 0,
+                                 {"observed_value": 0, "volume": band.note, "gx": "not run: empty batch"})
+    report = TableReport(table, 0, in_band, [outcome], notes=[band.note, "empty batch: GX suite not run"])
+    if table in critical and band.prior_rows > 0:
+        report.batch_failure = f"{name}: {label} failed: empty batch although earlier ingests loaded {band.prior_rows} rows"
+    elif not in_band:
+        report.notes.append(f"{name}: {label} failed: 0 rows outside the {band.note} (not batch-critical, recorded only)")
+    return report
+
+
 def _params(q, run_id: str, bounds: R.Bounds) -> dict:
     return {"run_id": run_id, "run_date": bounds.run_date, "cutoff_at": bounds.cutoff_at,
             "min_event_at": bounds.min_event_at, "max_amount": q.max_amount, "currencies": list(q.currencies),
@@ -74,46 +101,41 @@ def _params(q, run_id: str, bounds: R.Bounds) -> dict:
 
 def _table_report(table: str, vr, rules: dict[str, R.Rule], band: VolumeBand, critical: list[str]) -> TableReport:
     """Turn one suite's GX result into outcomes, and decide whether it is a batch-level failure."""
-    outcomes, rows, failure = [], 0, None
     name = f"staging.{table}"
+    report = TableReport(table, 0, True, notes=[band.note])
     for res in vr.results:
         label = res.expectation_config.meta.get("finrisk_label", res.expectation_config.type)
         rule = rules[label]
-        raised = bool(res.exception_info and res.exception_info.get("raised_exception"))
-        if not raised and res.exception_info:  # per-metric dict of exception infos
-            raised = any(isinstance(v, dict) and v.get("raised_exception") for v in res.exception_info.values())
+        info = res.exception_info or {}
+        raised = bool(info.get("raised_exception")) or any(
+            isinstance(v, dict) and v.get("raised_exception") for v in info.values())
         result = res.result or {}
         observed = result.get("observed_value")
-        unexpected = result.get("unexpected_count", observed if label.startswith("unexpected_rows") else None)
+        custom = label.startswith("unexpected_rows")
+        unexpected = observed if custom else result.get("unexpected_count")
         details = {k: result[k] for k in ("element_count", "unexpected_percent", "missing_count") if k in result}
-        if observed is not None and not label.startswith("unexpected_rows"):
+        if observed is not None and not custom:
             details["observed_value"] = observed if isinstance(observed, (int, float, str, list)) else str(observed)
         if raised:
             details["error"] = "expectation could not be evaluated"
-        if label == "expect_table_row_count_to_be_between":
-            rows = int(observed or 0)
+        success = bool(res.success) and not raised
+        report.outcomes.append(ExpectationOutcome(label, rule.column, success, rule.row_level,
+                                                  int(unexpected) if isinstance(unexpected, (int, float)) else None,
+                                                  0, details))
+        if label == "expect_table_row_count_to_be_between" and not raised:
+            report.evaluated_rows = int(observed or 0)
             details["volume"] = band.note
-        outcomes.append(ExpectationOutcome(label, rule.column, bool(res.success) and not raised, rule.row_level,
-                                           int(unexpected) if isinstance(unexpected, (int, float)) else None, 0, details))
-        if failure is None and (raised or not res.success) and not rule.row_level:
-            failure = _batch_failure(name, label, table in critical, rows if observed is not None else None, band, raised)
-    if failure is None and table in critical and rows == 0 and band.prior_rows > 0:
-        failure = (f"{name}: expect_table_row_count_to_be_between failed: empty batch although earlier ingests "
-                   f"loaded {band.prior_rows} rows")
-    report = TableReport(table, rows, all(o.success for o in outcomes), outcomes, batch_failure=failure)
-    report.notes.append(band.note)
-    if failure and failure.startswith("note:"):
-        report.notes.append(failure.removeprefix("note: "))
-        report.batch_failure = None
+            if not success:
+                message = f"{name}: {label} failed: {report.evaluated_rows} rows outside the {band.note}"
+                if table in critical:
+                    report.batch_failure = report.batch_failure or message
+                else:
+                    report.notes.append(f"{message} (not batch-critical, recorded only)")
+        elif not success and (raised or not rule.row_level) and report.batch_failure is None:
+            why = "could not be evaluated" if raised else "failed (schema differs from the staging contract)"
+            report.batch_failure = f"{name}: {label} {why}"
+    report.success = all(o.success for o in report.outcomes)
     return report
-
-
-def _batch_failure(name: str, label: str, critical: bool, rows: int | None, band: VolumeBand, raised: bool) -> str:
-    if label == "expect_table_row_count_to_be_between" and not raised:
-        message = f"{name}: {label} failed: {rows} rows outside the {band.note}"
-        return message if critical else f"note: {message} (not batch-critical, recorded only)"
-    reason = "could not be evaluated" if raised else "failed (schema differs from the staging contract)"
-    return f"{name}: {label} {reason}"
 
 
 def _quarantine_and_record(conn: sa.Connection, report: TableReport, params: dict, started_at: datetime) -> None:

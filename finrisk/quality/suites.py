@@ -5,6 +5,7 @@ validation definition per staging table, and one checkpoint that also updates th
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import great_expectations as gx
@@ -38,7 +39,9 @@ def build_checkpoint(url: str, docs: Path, suites: dict[str, list[Rule]]) -> gx.
         },
     )
     # add_sql, not add_postgres: the embedded server's unix-socket URL is refused by add_postgres.
-    source = context.data_sources.add_sql(name="warehouse", connection_string=url)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="You are using a generic SQLDatasource")
+        source = context.data_sources.add_sql(name="warehouse", connection_string=url)
     definitions = []
     for table, rules in suites.items():
         asset = source.add_table_asset(name=table, table_name=table, schema_name="staging")

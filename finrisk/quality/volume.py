@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,7 +38,7 @@ def volume_band(conn: sa.Connection, q: QualitySettings, table: str, run_date: d
         return VolumeBand(0, None, None, 0, prior,
                           f"volume band skipped: no daily ingest history in the last {q.volume_lookback_days} days")
     mean = sum(loads) / len(loads)
-    low, high = int(q.volume_min_ratio * mean), int(q.volume_max_ratio * mean + 0.999999)
+    low, high = math.ceil(q.volume_min_ratio * mean), math.floor(q.volume_max_ratio * mean)
     note = (f"volume band [{low}, {high}] from a mean of {mean:.1f} rows over {len(loads)} day(s)"
             f" (ratios {q.volume_min_ratio}..{q.volume_max_ratio})")
     return VolumeBand(low, high, mean, len(loads), prior, note)

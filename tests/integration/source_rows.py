@@ -64,3 +64,20 @@ def good_day(engine: sa.Engine, day: date, n: int = 10, prefix: str | None = Non
     insert(engine, "credit_outcomes", {"customer_id": f"c-{p}-0", "snapshot_date": day, "defaulted": False})
     insert(engine, "news_articles", article(f"a-{p}", at(day, 9)))
     insert(engine, "news_labels", {"article_id": f"a-{p}", "sentiment": "positive"})
+
+
+def stage(engine: sa.Engine, table: str, run_date: date, *rows: dict) -> None:
+    """Plant rows straight into staging.<table> for run_date (for states ingest itself never produces)."""
+    cols = COLUMNS[table]
+    values = ", ".join(f"cast(:{c} as jsonb)" if c in _JSON else f":{c}" for c in cols)
+    stmt = sa.text(f"insert into staging.{table} ({', '.join(cols)}, ingest_date, known_at) "
+                   f"values ({values}, :ingest_date, :known_at)")
+    known = datetime(run_date.year, run_date.month, run_date.day, 23, tzinfo=timezone.utc)
+    params = []
+    for row in rows:
+        p = {c: row.get(c) for c in cols} | {"ingest_date": run_date, "known_at": known}
+        for c in _JSON & set(cols):
+            p[c] = None if p[c] is None else json.dumps(p[c], ensure_ascii=False)
+        params.append(p)
+    with engine.begin() as conn:
+        conn.execute(stmt, params)
