@@ -93,7 +93,7 @@ def top_reasons(
     ranked = sorted((c for c in contributions if c[0] > 0), key=lambda c: -c[0])[:limit]
     return [
         {"code": _SEPARATOR.join(group), "description": describe(_SEPARATOR.join(group), profile_keys),
-         "contribution": round(c, 6)}
+         "contribution": float(f"{c:.6g}")}
         for c, group in ranked
     ]
 
