@@ -19,7 +19,7 @@ from finrisk.demo.common import DAY, Window, ids, iso_times, pick, stream
 from finrisk.demo.companies import Companies
 
 SENTIMENTS = ("negative", "neutral", "positive")
-_TONE_P = {True: (0.65, 0.25, 0.10), False: (0.12, 0.5, 0.38)}
+_TONE_P = {True: (0.65, 0.25, 0.10), False: (0.08, 0.52, 0.40)}
 
 
 @dataclass

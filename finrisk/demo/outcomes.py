@@ -34,9 +34,9 @@ def make_outcomes(seed: int, customers: Customers, txns: Txns, news: News, windo
     negative_news = _news_before(customers.employer, snapshot, news)
     score = (
         customers.profile_logit + 1.2 * customers.hidden
-        + 0.45 * np.log1p(behaviour["fees"]) + 0.25 * np.log1p(behaviour["cash"])
-        + 0.25 * np.log1p(behaviour["gambling"]) + 0.35 * np.clip(behaviour["decline"], 0, 2)
-        + 0.5 * np.log1p(negative_news)
+        + 0.6 * np.log1p(behaviour["fees"]) + 0.3 * np.log1p(behaviour["cash"])
+        + 0.3 * np.log1p(behaviour["gambling"]) + 0.5 * np.clip(behaviour["decline"], 0, 2)
+        + 0.8 * np.log1p(negative_news)
     )
     probability = sigmoid(_intercept(score, target_rate) + score)
     return pd.DataFrame({

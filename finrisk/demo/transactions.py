@@ -77,9 +77,9 @@ def normal_transactions(seed: int, customers: Customers, window: Window) -> Txns
     share_gambling = np.where(gambler, rng.uniform(0.03, 0.12, count), 0.002)
     share_cash = rng.uniform(0.0, 0.04, count)
     severity = rng.uniform(0.4, 1.6, count)[cust] * post
-    g = share_gambling[cust] + 0.03 * severity
-    c = g + share_cash[cust] + 0.07 * severity
-    f = c + 0.0015 + 0.02 * severity
+    g = share_gambling[cust] + 0.04 * severity
+    c = g + share_cash[cust] + 0.10 * severity
+    f = c + 0.0015 + 0.05 * severity
     weights, medians, sigmas, channel_p = vocab.category_table()
     base = np.searchsorted(np.cumsum(weights), rng.random(n) * 0.999999, side="right")
     u = rng.random(n)
