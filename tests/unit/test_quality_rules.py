@@ -1,0 +1,48 @@
+"""Every row-level rule has a quarantine predicate under the same label, and the suites are well formed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from finrisk.config import QualitySettings, SQL_DIR
+from finrisk.ingest import TABLES, cutoff_for
+from finrisk.quality import rules as R
+from finrisk.quality.countries import COUNTRY_CODES
+
+D = date(2025, 3, 3)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_row_rules_match_quarantine_sql(table):
+    q = QualitySettings()
+    sql = (SQL_DIR / "quality" / f"quarantine_{table}.sql").read_text()
+    row_rules = R.row_rules(table, q, R.bounds(q, D, cutoff_for(D)))
+    labels = [r.label for r in row_rules]
+    assert len(labels) == len(set(labels))
+    for rule in row_rules:
+        assert rule.row_level and f"'{rule.label}'" in sql, rule.label
+        assert rule.expectation.meta["finrisk_label"] == rule.label
+    assert sql.count("union all") + 1 == len(labels)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_schema_rules_cover_every_column(table):
+    rules = R.schema_rules(table)
+    assert not any(r.row_level for r in rules)
+    assert {r.column for r in rules if r.column} == set(R.COLUMN_TYPES[table])
+
+
+def test_tolerances_come_from_settings():
+    q = QualitySettings(mostly=0.95, max_amount=500.0, currencies=["EUR"])
+    rules = {r.label: r for r in R.row_rules("transactions", q, R.bounds(q, D, cutoff_for(D)))}
+    amount = rules["expect_column_values_to_be_between(amount)"].expectation
+    assert amount.max_value == 500.0 and amount.mostly == 0.95
+    assert rules["expect_column_values_to_be_in_set(currency)"].expectation.value_set == ["EUR"]
+
+
+def test_country_codes_are_iso_alpha2():
+    assert len(COUNTRY_CODES) == 249 and len(set(COUNTRY_CODES)) == 249
+    assert all(len(c) == 2 and c.isupper() for c in COUNTRY_CODES)
+    assert {"DE", "US", "GB", "CH"} <= set(COUNTRY_CODES)
