@@ -85,10 +85,10 @@ def make_customers(seed: int, count: int, window: Window, companies: Companies) 
     hidden = rng.standard_normal(count)
 
     # Employer: a company in the news for most employees, an own business for the self-employed.
-    works = np.isin(status, ["employed"]) & (rng.random(count) < 0.93)
+    works = (status == "employed") & (rng.random(count) < 0.93)
     employer = np.where(works, rng.choice(len(companies), count, p=companies.employer_weight), -1)
     company = np.where(employer >= 0, companies.names[np.maximum(employer, 0)], None)
-    own = np.isin(status, ["self_employed"]) & (rng.random(count) < 0.9)
+    own = (status == "self_employed") & (rng.random(count) < 0.9)
     company = np.where(own, own_business_names(rng, count), company)
 
     profiles = _profiles(rng, seg, age, income, status, employment_years, housing, dependents, tenure, limit,
