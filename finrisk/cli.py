@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-import click
 import typer
 
 from finrisk import logs
@@ -62,6 +61,12 @@ def _register_commands() -> None:
 _register_commands()
 
 
+try:  # typer >= 0.29 vendors its own click; older typer uses click's exceptions
+    from typer._click import exceptions as _click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as _click_errors
+
+
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line and exit 1."""
     try:
@@ -69,13 +74,13 @@ def main() -> None:
     except FinriskError as exc:
         typer.echo(f"finrisk: error: {exc}", err=True)
         sys.exit(1)
-    except click.exceptions.Abort:
+    except _click_errors.Abort:
         typer.echo("finrisk: aborted", err=True)
         sys.exit(130)
-    except click.exceptions.ClickException as exc:
+    except _click_errors.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except _click_errors.Exit as exc:
         sys.exit(exc.exit_code)
 
 
