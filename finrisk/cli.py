@@ -61,10 +61,8 @@ def _register_commands() -> None:
 _register_commands()
 
 
-try:  # typer >= 0.29 vendors its own click; older typer uses click's exceptions
-    from typer._click import exceptions as _click_errors
-except ImportError:  # pragma: no cover
-    from click import exceptions as _click_errors
+# typer >= 0.29 vendors its own click: its usage errors are not click's classes.
+from typer._click.exceptions import ClickException  # noqa: E402
 
 
 def main() -> None:
@@ -74,13 +72,13 @@ def main() -> None:
     except FinriskError as exc:
         typer.echo(f"finrisk: error: {exc}", err=True)
         sys.exit(1)
-    except _click_errors.Abort:
+    except typer.Abort:
         typer.echo("finrisk: aborted", err=True)
         sys.exit(130)
-    except _click_errors.ClickException as exc:
+    except ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except _click_errors.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
 
 
