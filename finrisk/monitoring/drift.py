@@ -104,7 +104,7 @@ def monitoring_rows(
             detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None})
 
     for r in conn.execute(query("monitoring/challenger_summary"), {"run_ids": run_ids}):
-        model = r.model
+        model = r.model.removeprefix("finrisk-")  # staged shadow rows carry the registered name
         add(model, "challenger", "rows", value=int(r.rows), version=r.version)
         add(model, "challenger", "mean_prob", PROB_FEATURE[model], value=float(r.mean_prob), version=r.version,
             detail={"champion_version": r.champion_version, "champion_mean_prob": float(r.champion_mean_prob)})
@@ -113,7 +113,7 @@ def monitoring_rows(
         dists = {}
         for side, flag in (("challenger", False), ("champion", True)):
             counts = _buckets(conn, "monitoring/challenger_buckets",
-                              {"run_ids": run_ids, "model": model, "champion": flag, "thresholds": DECILES}, 10)
+                              {"run_ids": run_ids, "model": r.model, "champion": flag, "thresholds": DECILES}, 10)
             dists[side] = [round(x, 6) for x in shares(counts).tolist()]
         add(model, "challenger", "distribution", PROB_FEATURE[model], version=r.version,
             detail={"edges": [0.0, *DECILES, 1.0], "challenger_shares": dists["challenger"],

@@ -211,3 +211,206 @@ def test_output_contract_column_by_column(env):
     assert ("finrisk-credit", "psi", "txn_amount_30d") in metrics
     assert {("finrisk-credit", "band_share", b) for b in "ABCDE"} <= metrics
     assert _rows(engine, "select count(*) as n from risk_stage.batches")[0]["n"] == 0  # staging cleared
+
+
+def _business(engine, day: date) -> list[tuple]:
+    cols = ", ".join(BUSINESS)
+    return [tuple(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v for v in r.values())
+            for r in _rows(engine, f"select {cols} from risk.risk_scores where score_date = :d order by customer_id", d=day)]
+
+
+def test_same_date_twice_gives_identical_rows_and_keeps_other_days(env):
+    engine = _engine(env)
+    score(env, D2)
+    first = score(env, D1)
+    before = _business(engine, D1)
+    other = _business(engine, D2)
+    second = score(env, D1)
+    assert second.run_id != first.run_id
+    assert _business(engine, D1) == before
+    assert _business(engine, D2) == other  # history of other days is kept
+    counts = _rows(engine, """select (select count(*) from risk.risk_scores where score_date = :d) as scores,
+                                     (select count(*) from risk.transaction_scores where score_date = :d) as txns,
+                                     (select count(*) from risk.news_signals where score_date = :d) as news""", d=D1)[0]
+    assert counts == {"scores": 100, "txns": second.counts["fraud"], "news": second.counts["news"]}
+    assert {r["run_id"] for r in _rows(engine, "select distinct run_id from risk.risk_scores where score_date = :d",
+                                       d=D1)} == {second.run_id}
+
+
+def test_crash_between_staging_and_publish_leaves_published_tables_unchanged(env):
+    engine = _engine(env)
+    first = score(env, D1)
+    before = _rows(engine, "select * from risk.risk_scores where score_date = :d order by customer_id", d=D1)
+    script = textwrap.dedent(f"""
+        import os, sys
+        from datetime import date
+        from finrisk.config import Settings
+        from finrisk.scoring import run
+        run.Hooks.after_stage = lambda: os._exit(17)
+        settings = Settings(database_url={env.database_url!r}, mlflow_tracking_uri={env.mlflow_tracking_uri!r},
+                            data_dir={str(env.data_dir)!r})
+        run.score(settings, date.fromisoformat({D1.isoformat()!r}))
+        sys.exit(0)
+    """)
+    crashed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert crashed.returncode == 17, crashed.stderr[-2000:]
+    assert _rows(engine, "select * from risk.risk_scores where score_date = :d order by customer_id", d=D1) == before
+    assert _rows(engine, "select count(*) as n from risk_stage.batches")[0]["n"] == 1  # staged, never published
+    rerun = score(env, D1)
+    after = _rows(engine, "select * from risk.risk_scores where score_date = :d order by customer_id", d=D1)
+    assert len(after) == len(before) and {r["run_id"] for r in after} == {rerun.run_id}
+    assert _rows(engine, "select count(*) as n from risk_stage.batches")[0]["n"] == 0
+    statuses = {r["run_id"]: r["status"] for r in _rows(engine, "select run_id, status from ops.scoring_runs")}
+    assert statuses[first.run_id] == "published" and statuses[rerun.run_id] == "published"
+    assert "running" in statuses.values()  # the killed run never finished
+
+
+def test_reason_codes_name_real_fields_of_the_record(env):
+    from finrisk.models.specs import SPECS
+
+    score(env, D1)
+    engine = _engine(env)
+    with engine.connect() as conn:
+        fields = {r.key: set(r.fields) for r in SPECS["credit"].scoring_records(conn, D1)}
+    scores = _rows(engine, "select customer_id, reason_codes from risk.risk_scores where score_date = :d", d=D1)
+    named = 0
+    for row in scores:
+        for reason in row["reason_codes"]:
+            assert set(reason["code"].split("+")) <= fields[row["customer_id"]], reason
+            assert reason["description"] and "missed several" not in reason["description"]
+            named += 1
+    assert named > len(scores)  # most customers get more than one reason
+    contributions = [r["reason_codes"][0]["contribution"] for r in scores if r["reason_codes"]]
+    assert all(c > 0 for c in contributions)
+
+
+def test_psi_flags_a_shifted_population(env):
+    engine = _engine(env)
+    score(env, D1)
+    stable = {r["feature"]: r for r in _rows(engine, """select feature, value, is_flagged from risk.score_monitoring
+        where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""", d=D1)}
+    assert not stable["txn_amount_30d"]["is_flagged"]
+    # Every customer suddenly spends a fortune: the 30-day amounts leave the training range.
+    at = datetime(D2.year, D2.month, D2.day, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        insert(conn, "transactions", [txn(f"TS{i:04d}", f"C{i:04d}", at, 25_000.0, "Jeweller") for i in range(100)])
+    score(env, D2)
+    shifted = {r["feature"]: r for r in _rows(engine, """select feature, value, is_flagged from risk.score_monitoring
+        where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""", d=D2)}
+    assert shifted["txn_amount_30d"]["is_flagged"] and shifted["txn_amount_30d"]["value"] > 0.25
+    drift = _rows(engine, """select is_flagged, detail from risk.score_monitoring where score_date = :d
+        and model = 'finrisk-credit' and metric = 'drift'""", d=D2)[0]
+    assert drift["is_flagged"] and "txn_amount_30d" in drift["detail"]["flagged"]
+    from finrisk.monitoring.drift import drift_flags
+
+    with engine.connect() as conn:
+        assert drift_flags(conn, D2)["finrisk-credit"]["is_flagged"]
+
+
+def _copy_version(settings, model: str) -> str:
+    """Register a new version of a model from its champion's artifacts (a cheap 'retrain')."""
+    from finrisk.registry.tracking import client
+
+    c = client(settings)
+    name = REGISTERED[model]
+    champion = c.get_model_version_by_alias(name, "champion")
+    return str(c.create_model_version(name, champion.source, run_id=champion.run_id).version)
+
+
+def test_alias_resolved_once_and_next_run_follows_a_promotion(env):
+    from finrisk.registry.promote import promote
+
+    original = _champions(env)["credit"]
+    new_version = _copy_version(env, "credit")
+    promoted = []
+
+    def promote_midway(model: str, n: int) -> None:
+        if not promoted:
+            promote(env, "credit", new_version, actor="test")
+            promoted.append(model)
+
+    try:
+        during = score(env, D1, progress=promote_midway)
+        after = score(env, D2)
+    finally:
+        promote(env, "credit", original, actor="test")
+    engine = _engine(env)
+    assert promoted and during.versions["credit"] == original
+    assert {r["v"] for r in _rows(engine, "select distinct credit_model_version as v from risk.risk_scores "
+                                          "where score_date = :d", d=D1)} == {original}
+    assert after.versions["credit"] == new_version
+    assert {r["v"] for r in _rows(engine, "select distinct credit_model_version as v from risk.risk_scores "
+                                          "where score_date = :d", d=D2)} == {new_version}
+    lineage = _rows(engine, "select score_date, model_version from risk.model_lineage where model = 'finrisk-credit' "
+                            "and role = 'champion' order by score_date")
+    assert [(r["score_date"], r["model_version"]) for r in lineage] == [(D1, original), (D2, new_version)]
+
+
+def test_shadow_scoring_of_a_challenger(env):
+    from finrisk.registry.tracking import client
+
+    champions = _champions(env)
+    challenger = _copy_version(env, "credit")
+    c = client(env)
+    c.set_registered_model_alias("finrisk-credit", "challenger", challenger)
+    try:
+        result = score(env, D1)
+    finally:
+        c.delete_registered_model_alias("finrisk-credit", "challenger")
+    engine = _engine(env)
+    assert result.challenger_versions == {"credit": challenger}
+    shadow = _rows(engine, "select * from risk.challenger_scores where score_date = :d", d=D1)
+    assert len(shadow) == 100 and {r["version"] for r in shadow} == {challenger}
+    assert {r["champion_version"] for r in shadow} == {champions["credit"]}
+    published = _rows(engine, "select distinct credit_model_version as v from risk.risk_scores where score_date = :d",
+                      d=D1)
+    assert [r["v"] for r in published] == [champions["credit"]]
+    agreement = _rows(engine, """select value, detail from risk.score_monitoring where score_date = :d
+        and model = 'finrisk-credit' and role = 'challenger' and metric = 'spearman'""", d=D1)[0]
+    assert agreement["value"] == pytest.approx(1.0)  # the same weights rank identically
+    dist = _rows(engine, """select detail from risk.score_monitoring where score_date = :d
+        and model = 'finrisk-credit' and role = 'challenger' and metric = 'distribution'""", d=D1)[0]["detail"]
+    assert dist["challenger_shares"] == dist["champion_shares"]
+
+
+def test_early_warning_for_a_customer_who_worsens(env):
+    """C0002 turns risky on D2; with band cut-offs placed between its two PDs it jumps two bands."""
+    from finrisk.models.specs import SPECS
+    from finrisk.registry.client import load_scorer, resolve_alias
+    from finrisk.features.serialize import to_text
+
+    engine = _engine(env)
+    worse_at = datetime(D2.year, D2.month, D2.day, 8, tzinfo=UTC)
+    ref = resolve_alias(env, "credit", "champion")
+    scorer = load_scorer(env, ref)
+
+    def pds(day):
+        with engine.connect() as conn:
+            records = list(SPECS["credit"].scoring_records(conn, day))
+        probs = scorer.predict_proba([to_text(r.fields) for r in records])[:, scorer.positive_index]
+        return dict(zip((r.key for r in records), probs))
+
+    before = pds(D1)
+    with engine.begin() as conn:
+        insert(conn, "customers", [customer(
+            "C0002", worse_at, segment="retail", company="Company B",
+            profile={"age_band": "18-30", "employment": "unemployed", "income": 12000},
+            notes="missed several payments, overdraft limit exceeded, collections agency involved")])
+    after = pds(D2)
+    low, high = before["C0002"], after["C0002"]
+    assert high > low, "the planted change must raise the PD"
+    # Two cut-offs strictly between the planted customer's PDs, away from everybody else's moves.
+    moves = [max(before[k], after[k]) for k in before if k != "C0002" and abs(after[k] - before[k]) > 0]
+    gap = (high - low) / 3
+    cutoffs = [low / 2, low + gap, low + 2 * gap, min(0.999999, max(high, *moves, 0) + 1e-6)]
+    cutoffs = [max(1e-6, c) for c in cutoffs]
+    cfg = env.scoring.model_copy(update={"band_cutoffs": cutoffs, "alert_pd_ratio": 1000.0})
+    tuned = env.model_copy(update={"scoring": cfg})
+    score(tuned, D1)
+    score(tuned, D2)
+    alerts = {r["customer_id"]: r for r in _rows(engine, "select * from risk.risk_alerts where score_date = :d", d=D2)}
+    planted = alerts["C0002"]
+    assert planted["alert_type"] == "band_jump" and planted["previous_band"] == "B" and planted["risk_band"] == "D"
+    assert planted["pd_12m"] > planted["previous_pd"] and planted["reason_codes"]
+    stable = [k for k in before if k != "C0002" and abs(after[k] - before[k]) < 1e-9]
+    assert stable and not set(stable) & set(alerts)
