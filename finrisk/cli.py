@@ -50,6 +50,27 @@ def db_upgrade() -> None:
     typer.echo(f"applied {len(applied)} migration(s) to {target}" if applied else f"{target} is up to date")
 
 
+@app.command("nightly")
+def nightly(
+    date: str = typer.Option(None, "--date", help="run date, YYYY-MM-DD (default: today, UTC)"),
+    demo_customers: int = typer.Option(3000, help="customers of demo data to generate when source.* is empty"),
+    demo_days: int = typer.Option(90, help="days of demo transactions to generate when source.* is empty"),
+    no_demo: bool = typer.Option(False, "--no-demo", help="never generate demo data"),
+) -> None:
+    """Run the whole night end to end: migrations, (demo data), ingest, validate, and print where results are."""
+    from datetime import datetime, timezone
+
+    from finrisk.config import get_settings
+    from finrisk.pipeline import DemoOptions, run_nightly
+
+    run_date = parse_date(date) if date else datetime.now(timezone.utc).date()
+    demo = None if no_demo else DemoOptions(customers=demo_customers, days=demo_days)
+    result = run_nightly(get_settings(), run_date, demo, echo=lambda line: typer.echo(line, err=True))
+    typer.echo(f"nightly run for {run_date} finished. Results:")
+    for name, where in result.where.items():
+        typer.echo(f"  {name:<12} {where}")
+
+
 def _register_commands() -> None:
     # Each area adds its commands in its own module, so the areas stay independent.
     from finrisk.commands import data, demo, modeling, scoring
