@@ -1,7 +1,7 @@
 """Replace the six source tables' contents in one transaction: truncate, then COPY each frame.
 
 If anything fails half way, the transaction rolls back and the previous contents stay.
-Table names are fixed here (never user input) and quoted as identifiers.
+The SQL is in sql/demo/; table names are fixed there, never user input.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ import logging
 from collections.abc import Callable, Mapping
 
 import pandas as pd
-import sqlalchemy as sa
-from psycopg2 import sql as psql
 from sqlalchemy.engine import Engine
 
 from finrisk.db.copy import copy_frame
+from finrisk.db.sql import query
 from finrisk.errors import FinriskError
 
 log = logging.getLogger(__name__)
@@ -25,11 +24,6 @@ SOURCE_TABLES = (
 )
 
 
-def _identifier(table: str) -> psql.Composable:
-    schema, name = table.split(".", 1)
-    return psql.SQL("{}.{}").format(psql.Identifier(schema), psql.Identifier(name))
-
-
 def replace_source(engine: Engine, frames: Mapping[str, pd.DataFrame],
                    on_table: Callable[[str], None] | None = None) -> dict[str, int]:
     """Truncate every source table and load the given frames; returns rows loaded per table."""
@@ -38,12 +32,11 @@ def replace_source(engine: Engine, frames: Mapping[str, pd.DataFrame],
         raise FinriskError(f"demo data cannot load {sorted(unknown)}: not a source table")
     counts: dict[str, int] = {}
     with engine.begin() as conn:
-        missing = [t for t in SOURCE_TABLES if conn.execute(sa.text("select to_regclass(:t)"), {"t": t}).scalar() is None]
+        missing = conn.execute(query("demo/missing_source_tables"), {"tables": list(SOURCE_TABLES)}).scalars().all()
         if missing:
             raise FinriskError(f"source table {missing[0]} does not exist; run `finrisk db upgrade` first")
+        conn.execute(query("demo/truncate_source"))
         dbapi = conn.connection.dbapi_connection
-        with dbapi.cursor() as cur:
-            cur.execute(psql.SQL("truncate {}").format(psql.SQL(", ").join(_identifier(t) for t in SOURCE_TABLES)))
         for table in SOURCE_TABLES:
             frame = frames.get(table)
             counts[table] = copy_frame(dbapi, table, frame) if frame is not None else 0
