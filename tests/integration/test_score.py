@@ -414,3 +414,39 @@ def test_early_warning_for_a_customer_who_worsens(env):
     assert planted["pd_12m"] > planted["previous_pd"] and planted["reason_codes"]
     stable = [k for k in before if k != "C0002" and abs(after[k] - before[k]) < 1e-9]
     assert stable and not set(stable) & set(alerts)
+
+
+def test_shards_staged_separately_then_published_together(env):
+    from finrisk.scoring.run import publish
+
+    engine = _engine(env)
+    whole = score(env, D1)
+    expected = _business(engine, D1)
+    parts = [score(env, D2, shard=(i, 3)) for i in range(3)]
+    assert [p.status for p in parts] == ["staged"] * 3
+    assert sum(p.counts["credit"] for p in parts) == whole.counts["credit"]
+    score(env, D1, shard=(0, 2))
+    with pytest.raises(FinriskError, match="1/2 not staged"):
+        publish(env, D1)
+    score(env, D1, shard=(1, 2))
+    merged = publish(env, D1)
+    assert merged.status == "published"
+    merged_rows = _business(engine, D1)
+    # Same customers and scores as the unsharded run (batch make-up moves PDs by float noise only).
+    assert [r[:2] for r in merged_rows] == [r[:2] for r in expected]
+    assert [r[2] for r in merged_rows] == pytest.approx([r[2] for r in expected], abs=1e-5)
+    assert [r[-3:] for r in merged_rows] == [r[-3:] for r in expected]
+    runs = _rows(engine, "select step, status, shard_index, shard_count from ops.scoring_runs where score_date = :d "
+                         "and shard_count = 2 order by step, shard_index", d=D1)
+    assert [(r["step"], r["status"]) for r in runs] == [("publish", "published"), ("score", "published"),
+                                                        ("score", "published")]
+    assert _rows(engine, "select count(*) as n from risk.risk_scores where score_date = :d", d=D2)[0]["n"] == 0
+
+
+def test_a_date_with_no_data_is_an_empty_recorded_run(env):
+    engine = _engine(env)
+    result = score(env, date(2020, 1, 1))
+    assert result.status == "empty" and result.rows_scored == 0
+    run = _rows(engine, "select status, customers_scored from ops.scoring_runs where run_id = :r", r=result.run_id)[0]
+    assert run == {"status": "empty", "customers_scored": 0}
+    assert _rows(engine, "select count(*) as n from risk.risk_scores")[0]["n"] == 0
