@@ -112,7 +112,7 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
     weight = torch.tensor(class_weights, dtype=torch.float32, device=device) if class_weights else None
     loss_fn = torch.nn.CrossEntropyLoss(weight=weight)
     label_tensor = torch.tensor(list(labels), dtype=torch.long)
-    result, best_state, bad_evals, seen = FitResult(), None, 0, 0
+    result, best_state, bad_evals, seen, eval_seconds = FitResult(), None, 0, 0, 0.0
     started = time.perf_counter()
     while result.steps < total and not result.stopped_early:
         for batch in length_grouped_batches(lengths, args.batch_size, rng):
@@ -130,7 +130,9 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
             result.steps += 1
             seen += len(batch)
             if result.steps % eval_every == 0 or result.steps == total:
+                eval_started = time.perf_counter()
                 score = validate()
+                eval_seconds += time.perf_counter() - eval_started
                 result.history.append({"step": result.steps, "loss": float(loss.item()), "validation": score})
                 log.info("step %d loss %.4f validation %.4f", result.steps, loss.item(), score)
                 if best_state is None or score > result.best_score:
@@ -146,5 +148,6 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
     if best_state is not None:
         model.load_state_dict(best_state)
     result.seconds = time.perf_counter() - started
-    result.samples_per_second = seen / result.seconds if result.seconds else 0.0
+    train_seconds = result.seconds - eval_seconds  # throughput of the optimisation steps alone
+    result.samples_per_second = seen / train_seconds if train_seconds > 0 else 0.0
     return result

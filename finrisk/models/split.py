@@ -18,8 +18,8 @@ class Split:
     validation: list[Record]
     holdout: list[Record]
 
-    def fingerprint(self) -> dict:
-        """Row counts, date ranges and label rates per slice: no personal data."""
+    def fingerprint(self, positive: int = 1) -> dict:
+        """Row counts, date ranges and the adverse-class rate per slice: no personal data."""
         out = {}
         for name in ("train", "validation", "holdout"):
             rows = getattr(self, name)
@@ -30,6 +30,7 @@ class Split:
                 "from": min(times).isoformat() if times else None,
                 "to": max(times).isoformat() if times else None,
                 "label_counts": {str(k): labels.count(k) for k in sorted(set(labels))},
+                "label_rate": (sum(1 for x in labels if x == positive) / len(labels)) if labels else None,
             }
         return out
 

@@ -86,7 +86,7 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -
     with get_engine(settings).connect() as conn:
         records = spec.training_records(conn)
     split = split_by_time(records, args.validation_share, args.holdout_share)
-    fingerprint = {"model": spec.registered_name, "unit": spec.unit, "rows": len(records), **split.fingerprint()}
+    fingerprint = {"model": spec.registered_name, "unit": spec.unit, "rows": len(records), **split.fingerprint(spec.positive_index)}
     texts = {name: [to_text(r.fields) for r in getattr(split, name)] for name in ("train", "validation", "holdout")}
     labels = {name: [r.meta["label"] for r in getattr(split, name)] for name in ("train", "validation", "holdout")}
 
@@ -179,5 +179,6 @@ def _flat_fingerprint(fingerprint: dict) -> dict[str, str]:
         out[f"{name}_rows"] = str(part["rows"])
         out[f"{name}_range"] = f"{part['from']}..{part['to']}"
         out[f"{name}_labels"] = json.dumps(part["label_counts"])
+        out[f"{name}_label_rate"] = f"{part['label_rate']:.4f}"
     return out
 
