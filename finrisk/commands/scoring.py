@@ -4,6 +4,57 @@ from __future__ import annotations
 
 import typer
 
+from finrisk.errors import FinriskError
+
+
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    """'i/n' -> (i, n), or a one-line error."""
+    if value is None:
+        return None
+    try:
+        i, n = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise FinriskError(f"shard {value!r} is not i/n (e.g. 0/4)") from None
+    if n < 1 or not 0 <= i < n:
+        raise FinriskError(f"shard {value!r} is out of range: need 0 <= i < n")
+    return i, n
+
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+
+    @app.command("score")
+    def score_command(
+        date: str = typer.Option(..., "--date", help="score date, YYYY-MM-DD"),
+        shard: str | None = typer.Option(None, "--shard", help="score one slice i/n into staging; publish merges"),
+    ) -> None:
+        """Score customers, the day's transactions and news with the champions; publish unless --shard."""
+        from tqdm import tqdm
+
+        from finrisk.cli import parse_date
+        from finrisk.config import get_settings
+        from finrisk.scoring.run import score
+
+        score_date = parse_date(date)
+        bars: dict[str, tqdm] = {}
+
+        def progress(model: str, n: int) -> None:
+            if model not in bars:
+                bars[model] = tqdm(desc=f"{model:<6}", unit=" rows", leave=False)
+            bars[model].update(n)
+
+        try:
+            result = score(get_settings(), score_date, _parse_shard(shard), progress=progress)
+        finally:
+            for bar in bars.values():
+                bar.close()
+        typer.echo(result.summary())
+
+    @app.command("publish")
+    def publish_command(date: str = typer.Option(..., "--date", help="score date, YYYY-MM-DD")) -> None:
+        """Audit every staged shard of a date and replace the date in risk.* in one transaction."""
+        from finrisk.cli import parse_date
+        from finrisk.config import get_settings
+        from finrisk.scoring.run import publish
+
+        typer.echo(publish(get_settings(), parse_date(date)).summary())

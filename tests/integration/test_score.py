@@ -450,3 +450,36 @@ def test_a_date_with_no_data_is_an_empty_recorded_run(env):
     run = _rows(engine, "select status, customers_scored from ops.scoring_runs where run_id = :r", r=result.run_id)[0]
     assert run == {"status": "empty", "customers_scored": 0}
     assert _rows(engine, "select count(*) as n from risk.risk_scores")[0]["n"] == 0
+
+
+def test_cli_scores_and_prints_one_summary_line(env):
+    cli_env = {**os.environ, "FINRISK_DATABASE_URL": env.database_url, "MLFLOW_TRACKING_URI": env.mlflow_tracking_uri,
+               "FINRISK_DATA_DIR": str(env.data_dir)}
+    done = subprocess.run([sys.executable, "-m", "finrisk.cli", "score", "--date", D1.isoformat()],
+                          capture_output=True, text=True, env=cli_env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = done.stdout.strip().splitlines()[-1]
+    assert line.startswith(f"published {D1}: 100 customers") and "credit v" in line and "run score-" in line
+
+
+def test_analyst_queries_run_as_the_analyst_role(env):
+    from finrisk.config import SQL_DIR
+
+    score(env, D1)
+    score(env, D2)
+    engine = _engine(env)
+    files = sorted((SQL_DIR / "queries").glob("*.sql"))
+    assert len(files) >= 3
+    for path in files:
+        text = path.read_text()
+        assert text.startswith("-- "), f"{path.name} needs a header comment"
+        with engine.connect() as conn:
+            conn.exec_driver_sql("set role finrisk_analyst")
+            rows = conn.exec_driver_sql(text.replace("%", "%%")).all()
+            conn.rollback()
+        if path.stem in ("why_band_e", "band_distribution_over_time", "model_lineage", "drift_today"):
+            assert rows, path.name
+    with engine.connect() as conn:
+        conn.exec_driver_sql("set role finrisk_analyst")
+        why = conn.exec_driver_sql((SQL_DIR / "queries" / "why_band_e.sql").read_text()).mappings().all()
+    assert why[0]["customer_id"] == "C0001" and why[0]["risk_band"] in "ABCDE"

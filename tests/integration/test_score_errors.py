@@ -39,3 +39,23 @@ def test_bad_band_cutoffs_are_refused(settings):
     cfg = settings.scoring.model_copy(update={"band_cutoffs": [0.5, 0.1, 0.2, 0.3]})
     with pytest.raises(FinriskError, match="band_cutoffs"):
         score(settings.model_copy(update={"scoring": cfg}), D)
+
+
+def _cli(*args, env=None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_cli_errors_are_one_line(db_url, mlflow_url, tmp_path):
+    env = {"FINRISK_DATABASE_URL": db_url, "MLFLOW_TRACKING_URI": mlflow_url, "FINRISK_DATA_DIR": str(tmp_path)}
+    for args, expected in ((("score", "--date", "2024-13-01"), "not a valid"),
+                           (("score", "--date", "2024-07-01", "--shard", "3/2"), "out of range"),
+                           (("score", "--date", "2024-07-01"), "finrisk-credit has no @champion"),
+                           (("publish", "--date", "2024-07-01"), "nothing is staged")):
+        result = _cli(*args, env=env)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and expected in result.stderr
