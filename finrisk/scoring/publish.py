@@ -71,7 +71,9 @@ def publish_staged(engine: Engine, cfg: ScoringSettings, score_date: date, run_i
         run_ids = [b.run_id for b in batches]
         problems = audit(conn, score_date, run_ids, cfg)
         if problems:
-            raise FinriskError(f"audit of {score_date} failed, nothing published: {'; '.join(problems)}")
+            hint = (" (band shares are configured by FINRISK_SCORING__AUDIT_BAND_MIN_SHARE / _MAX_SHARE / _MIN_ROWS)"
+                    if any(p.startswith("band ") for p in problems) else "")
+            raise FinriskError(f"audit of {score_date} failed, nothing published: {'; '.join(problems)}{hint}")
         first = batches[0]
         versions = {"credit": first.credit_model_version, "fraud": first.fraud_model_version,
                     "news": first.news_model_version}
