@@ -1,5 +1,5 @@
 -- Point-in-time credit features for a batch of (customer, as_of) pairs given as two arrays.
--- Every row read satisfies event time < as_of and known_at < as_of.
+-- Every row read satisfies event time < as_of and known_at <= as_of.
 with examples as (
     select e.key, e.as_of, e.ord
     from unnest(cast(:keys as text[]), cast(:as_ofs as timestamptz[])) with ordinality as e(key, as_of, ord)
@@ -11,7 +11,7 @@ versions as (
     left join lateral (
         select c.segment, c.company, c.profile, c.notes, c.updated_at
         from staging.clean_customers c
-        where c.customer_id = examples.key and c.updated_at < examples.as_of and c.known_at < examples.as_of
+        where c.customer_id = examples.key and c.updated_at < examples.as_of and c.known_at <= examples.as_of
         order by c.updated_at desc
         limit 1
     ) v on true
@@ -23,7 +23,7 @@ history as (
     join staging.clean_transactions t
         on t.customer_id = examples.key
         and t.occurred_at < examples.as_of
-        and t.known_at < examples.as_of
+        and t.known_at <= examples.as_of
         and t.occurred_at >= examples.as_of - interval '180 days'
 ),
 
@@ -88,7 +88,7 @@ news as (
         where versions.company is not null
             and n.companies ? versions.company
             and n.published_at < examples.as_of
-            and n.known_at < examples.as_of
+            and n.known_at <= examples.as_of
             and n.published_at >= examples.as_of - interval '90 days'
         order by n.published_at desc
         limit 20

@@ -2,7 +2,7 @@
 with active as (
     select distinct c.customer_id as key
     from staging.clean_customers c
-    where c.updated_at < :as_of and c.known_at < :as_of
+    where c.updated_at < :as_of and c.known_at <= :as_of
 )
 
 select active.key, cast(:as_of as timestamptz) as as_of

@@ -1,6 +1,6 @@
 -- Point-in-time fraud features for a batch of transactions given as an array of txn_ids.
 -- Windows are computed as of each transaction's own occurred_at: only rows with
--- event time < occurred_at and known_at < occurred_at are read.
+-- event time < occurred_at and known_at <= occurred_at are read.
 with examples as (
     select e.key, e.ord
     from unnest(cast(:keys as text[])) with ordinality as e(key, ord)
@@ -32,7 +32,7 @@ customer_windows as (
     left join staging.clean_transactions p
         on p.customer_id = txn.customer_id
         and p.occurred_at < txn.occurred_at
-        and p.known_at < txn.occurred_at
+        and p.known_at <= txn.occurred_at
         and p.occurred_at >= txn.occurred_at - interval '30 days'
     group by txn.ord
 ),
@@ -43,12 +43,12 @@ novelty as (
         not exists (
             select 1 from staging.clean_transactions p
             where p.customer_id = txn.customer_id and p.merchant = txn.merchant
-                and p.occurred_at < txn.occurred_at and p.known_at < txn.occurred_at
+                and p.occurred_at < txn.occurred_at and p.known_at <= txn.occurred_at
         ) as is_new_merchant,
         not exists (
             select 1 from staging.clean_transactions p
             where p.customer_id = txn.customer_id and p.country = txn.country
-                and p.occurred_at < txn.occurred_at and p.known_at < txn.occurred_at
+                and p.occurred_at < txn.occurred_at and p.known_at <= txn.occurred_at
         ) as is_new_country
     from txn
 ),
@@ -62,12 +62,12 @@ merchant_fraud as (
     left join staging.clean_transactions m
         on m.merchant = txn.merchant
         and m.occurred_at < txn.occurred_at
-        and m.known_at < txn.occurred_at
+        and m.known_at <= txn.occurred_at
         and m.occurred_at >= txn.occurred_at - interval '90 days'
     left join staging.clean_fraud_labels l
         on l.txn_id = m.txn_id
         and l.labeled_at < txn.occurred_at
-        and l.known_at < txn.occurred_at
+        and l.known_at <= txn.occurred_at
     group by txn.ord
 ),
 
@@ -77,7 +77,7 @@ customer as (
     left join lateral (
         select c.segment, c.profile
         from staging.clean_customers c
-        where c.customer_id = txn.customer_id and c.updated_at < txn.occurred_at and c.known_at < txn.occurred_at
+        where c.customer_id = txn.customer_id and c.updated_at < txn.occurred_at and c.known_at <= txn.occurred_at
         order by c.updated_at desc
         limit 1
     ) v on true

@@ -2,7 +2,7 @@
 with day_txns as (
     select distinct on (t.txn_id) t.txn_id as key, t.occurred_at as as_of
     from staging.clean_transactions t
-    where t.occurred_at >= :day_start and t.occurred_at < :as_of and t.known_at < :as_of
+    where t.occurred_at >= :day_start and t.occurred_at < :as_of and t.known_at <= :as_of
     order by t.txn_id, t.known_at desc, t.row_id desc
 )
 
