@@ -56,8 +56,9 @@ def nightly(
     demo_customers: int = typer.Option(3000, help="customers of demo data to generate when source.* is empty"),
     demo_days: int = typer.Option(90, help="days of demo transactions to generate when source.* is empty"),
     no_demo: bool = typer.Option(False, "--no-demo", help="never generate demo data"),
+    train: str = typer.Option("missing", help="missing: train models with no champion; always; never"),
 ) -> None:
-    """Run the whole night end to end: migrations, (demo data), ingest, validate, and print where results are."""
+    """Run the whole night: migrations, (demo data), ingest, validate, train, score; print where results are."""
     from datetime import datetime, timezone
 
     from finrisk.config import get_settings
@@ -65,7 +66,7 @@ def nightly(
 
     run_date = parse_date(date) if date else datetime.now(timezone.utc).date()
     demo = None if no_demo else DemoOptions(customers=demo_customers, days=demo_days)
-    result = run_nightly(get_settings(), run_date, demo, echo=lambda line: typer.echo(line, err=True))
+    result = run_nightly(get_settings(), run_date, demo, echo=lambda line: typer.echo(line, err=True), train=train)
     typer.echo(f"nightly run for {run_date} finished. Results:")
     for name, where in result.where.items():
         typer.echo(f"  {name:<12} {where}")

@@ -1,8 +1,10 @@
 """The nightly job as one plain function: the steps in order, each a library call.
 
 `run_nightly(settings, run_date)` is what `finrisk nightly` and the quick start run on the
-embedded default: migrations, demo data when the source is empty, incremental ingest and
-validation. Each step is idempotent for the run date, so the whole night can be re-run.
+embedded default: migrations, demo data when the source is empty, incremental ingest,
+validation, training (a model with no champion yet, or every model when asked), and
+scoring with the champions, published to risk.*. Each step is idempotent for the run date,
+so the whole night can be re-run.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
-
 from finrisk.config import Settings
 from finrisk.db.engine import describe, get_engine, warehouse_url
 from finrisk.db.migrate import upgrade
 from finrisk.db.sql import query
+from finrisk.errors import FinriskError
+from finrisk.registry.client import resolve_alias
+from finrisk.registry.tracking import tracking_uri
 
 log = logging.getLogger(__name__)
+
+MODELS = ("news", "credit", "fraud")
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ class DemoOptions:
     customers: int = 3000
     days: int = 90
     seed: int = 42
+
+
+TRAIN_POLICIES = ("missing", "always", "never")
 
 
 @dataclass
@@ -51,10 +59,20 @@ def run_nightly(
     run_date: date,
     demo: DemoOptions | None = DemoOptions(),
     echo: Callable[[str], None] = log.info,
+    train: str = "missing",
 ) -> NightlyResult:
-    """Run the night for `run_date`; `demo=None` never generates data."""
+    """Run the night for `run_date`; `demo=None` never generates data.
+
+    `train`: "missing" trains only the models that have no champion yet, "always" trains all
+    three (each goes through the promotion gate), "never" scores with what is registered.
+    """
+    if train not in TRAIN_POLICIES:
+        raise FinriskError(f"train policy {train!r} is not one of {', '.join(TRAIN_POLICIES)}")
     from finrisk.ingest import run_ingest
+    from finrisk.models.args import TrainArgs
+    from finrisk.models.train import train_model
     from finrisk.quality import run_validation
+    from finrisk.scoring.run import score
 
     result = NightlyResult(run_date)
 
@@ -78,9 +96,30 @@ def run_nightly(
     failed = sum(len(t.failed_expectations) for t in report.tables.values())
     step(f"validate {run_date}: {failed} failed expectations, {report.quarantined_rows} rows quarantined")
 
+    for model in _models_to_train(settings, train):
+        trained = train_model(settings, model, TrainArgs.from_settings(settings))
+        auc = trained.metrics.get("auc", trained.metrics.get("macro_f1"))
+        step(f"train {trained.registered_name}: version {trained.version}, holdout "
+             f"{'auc' if 'auc' in trained.metrics else 'macro_f1'} {auc:.3f}, gate {trained.decision.decision}")
+
+    scored = score(settings, run_date)
+    step(scored.summary())
+
     result.where.update(
         warehouse=describe(warehouse_url(settings)),
+        scores="select * from risk.latest_risk_scores order by pd_12m desc limit 20",
+        alerts=f"select * from risk.risk_alerts where score_date = '{run_date}'",
         data_docs=str(report.index_html),
         quarantine="select * from quality.quarantine",
+        mlflow=f"mlflow ui --backend-store-uri '{tracking_uri(settings)}'",
     )
     return result
+
+
+def _models_to_train(settings: Settings, policy: str) -> list[str]:
+    """The models this night trains under the policy."""
+    if policy == "never":
+        return []
+    if policy == "always":
+        return list(MODELS)
+    return [m for m in MODELS if resolve_alias(settings, m, "champion") is None]
