@@ -102,6 +102,14 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        from finrisk.db.errors import explain
+
+        expected = explain(exc)
+        if expected is None:
+            raise
+        typer.echo(f"finrisk: error: {expected}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

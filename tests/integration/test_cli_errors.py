@@ -46,3 +46,13 @@ def test_bad_date_is_one_line():
 
     with pytest.raises(FinriskError, match="'2026-13-45' is not a valid YYYY-MM-DD date"):
         parse_date("2026-13-45")
+
+
+def test_missing_tables_ask_for_db_upgrade(empty_db_url):
+    for args in (("ingest", "--date", "2026-01-01"), ("validate", "--date", "2026-01-01"),
+                 ("score", "--date", "2026-01-01")):
+        result = _run(*args, env={"FINRISK_DATABASE_URL": empty_db_url})
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr, args
+        assert "run `finrisk db upgrade` first" in result.stderr, args
+        assert len(result.stderr.strip().splitlines()[-1]) < 300
