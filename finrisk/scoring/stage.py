@@ -23,7 +23,7 @@ from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
 from finrisk.scoring.models import MODELS, RunModels
 from finrisk.scoring.reasons import explain_batch
-from finrisk.scoring.scales import risk_band, score_points
+from finrisk.scoring.scales import band_rank, risk_band, score_points
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,15 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
         reasons: list[list[dict] | None] = [None] * len(records)
         if model == "credit":
-            profile_keys = [set(r.meta.get("attributes", {})) - {"segment"} for r in records]
-            reasons = explain_batch([r.fields for r in records], adverse, explain, cfg.reason_codes,
-                                    cfg.reason_max_fields, profile_keys)
+            # occlusion re-scores each record once per field: spend it where a reason is asked for
+            floor = band_rank(cfg.reason_min_band)
+            risky = [i for i, p in enumerate(adverse) if band_rank(risk_band(p, cfg.band_cutoffs)) >= floor]
+            if risky:
+                profile_keys = [set(records[i].meta.get("attributes", {})) - {"segment"} for i in risky]
+                found = explain_batch([records[i].fields for i in risky], adverse[risky], explain, cfg.reason_codes,
+                                      cfg.reason_max_fields, profile_keys)
+                for i, codes in zip(risky, found):
+                    reasons[i] = codes
         elif model == "fraud":
             flagged = [i for i, p in enumerate(adverse) if p >= cfg.fraud_alert_threshold]
             if flagged:

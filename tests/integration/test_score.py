@@ -483,3 +483,20 @@ def test_analyst_queries_run_as_the_analyst_role(env):
         conn.exec_driver_sql("set role finrisk_analyst")
         why = conn.exec_driver_sql((SQL_DIR / "queries" / "why_band_e.sql").read_text()).mappings().all()
     assert why[0]["customer_id"] == "C0001" and why[0]["risk_band"] in "ABCDE"
+
+
+def test_reason_codes_only_for_customers_at_or_above_the_configured_band(env):
+    engine = _engine(env)
+    everyone = env.model_copy(update={"scoring": env.scoring.model_copy(update={"reason_min_band": "A"})})
+    score(everyone, D1)
+    all_rows = _rows(engine, "select risk_band, reason_codes from risk.risk_scores where score_date = :d", d=D1)
+    assert sum(1 for r in all_rows if r["reason_codes"]) > len(all_rows) // 2
+
+    cutoffs = [0.2, 0.4, 0.6, 0.999]  # almost nobody reaches band E
+    only_e = env.model_copy(update={"scoring": env.scoring.model_copy(
+        update={"reason_min_band": "E", "band_cutoffs": cutoffs, "audit_band_min_rows": 10**6})})
+    score(only_e, D1)
+    rows = _rows(engine, "select risk_band, reason_codes from risk.risk_scores where score_date = :d", d=D1)
+    assert len(rows) == len(all_rows)
+    assert all(r["reason_codes"] == [] for r in rows if r["risk_band"] != "E")
+    assert all(r["reason_codes"] for r in rows if r["risk_band"] == "E")
