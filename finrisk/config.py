@@ -78,6 +78,10 @@ class ScoringSettings(BaseModel):
     alert_min_pd: float = Field(0.0, ge=0, le=1, help="PD-ratio warnings only when the new PD is at least this")
     reason_codes: int = Field(4, ge=0, le=4)
     reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
+    reason_min_band: str = Field(
+        "C", pattern="^[A-E]$",
+        help="reason codes are computed for customers in this band or worse (occlusion costs one re-score per field)",
+    )
     band_cutoffs: list[float] = Field(
         default_factory=lambda: [0.02, 0.05, 0.10, 0.20],
         min_length=4,
