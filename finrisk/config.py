@@ -46,13 +46,18 @@ class QualitySettings(BaseModel):
 class TrainSettings(BaseModel):
     """Fine-tuning defaults; CPU-sized so the embedded demo trains in minutes."""
 
-    epochs: int = Field(1, ge=1)
+    # Measured on the demo data (3,000 customers, 90 days) on 2 CPU cores: at 5e-5 the MiniLM
+    # collapsed to the base rate within the ~120 steps a CPU run affords; the small encoder
+    # needs a higher rate, and the freshly initialised head a higher one still.
+    epochs: int = Field(2, ge=1)
     batch_size: int = Field(16, ge=1)
-    learning_rate: float = Field(5e-5, gt=0)
-    max_length: int = Field(256, ge=16)
+    learning_rate: float = Field(2e-4, gt=0)
+    head_learning_rate: float = Field(2e-3, ge=0, help="classifier head; 0 means learning_rate")
+    max_length: int = Field(192, ge=16)
     seed: int = 42
-    max_steps: int = Field(200, ge=-1, help="-1 means no limit")
+    max_steps: int = Field(140, ge=-1, help="-1 means no limit")
     patience: int = Field(2, ge=0)
+    eval_every: int = Field(35, ge=0, help="0 means once per epoch")
 
 
 class GateSettings(BaseModel):

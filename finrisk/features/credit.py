@@ -1,8 +1,10 @@
 """Credit records: a customer as known at a snapshot, written as text.
 
-Fields, in order: segment, every profile key (whatever the bank's keys are), transaction
-behaviour before the snapshot, recent news about the customer's company, then the free-text
-notes last (the longest field, so truncation cuts it first).
+Fields, most informative first, so that a short max_length (CPU) cuts only the tail: the
+free-text notes, the segment, the profile keys a credit modeller reads first (arrears,
+utilisation, income, employment, ...) when present, transaction behaviour before the
+snapshot, recent news about the customer's company, then every other profile key (whatever
+the bank's keys are), sorted. Names are short: every token costs training time on CPU.
 """
 
 from __future__ import annotations
@@ -25,9 +27,22 @@ NUMERIC = (
 )
 
 
-def profile_fields(profile: dict[str, Any] | None) -> dict[str, str]:
-    """Every profile key as a field, sorted by key so the text is stable across versions."""
-    return {str(k): format_value(v) for k, v in sorted((profile or {}).items())}
+# Profile keys read first when a profile has them; the rest follow sorted by key.
+PRIORITY_KEYS = (
+    "arrears_24m", "utilisation", "income", "annual_turnover", "employment_status", "employment_years",
+    "years_trading", "credit_limit", "housing", "age_band", "dependents",
+)
+
+
+def profile_fields(profile: dict[str, Any] | None, keys: Any = None) -> dict[str, str]:
+    """Profile keys as fields (`keys`: which, in order; default every key sorted), underscores as spaces."""
+    profile = profile or {}
+    chosen = sorted(profile) if keys is None else [k for k in keys if k in profile]
+    return {str(k).replace("_", " "): format_value(profile[k]) for k in chosen}
+
+
+def _amount(value: Any) -> str:
+    return format_value(round(float(value or 0)))
 
 
 def groups(segment: str | None, profile: dict[str, Any] | None) -> dict[str, str]:
@@ -41,21 +56,22 @@ def groups(segment: str | None, profile: dict[str, Any] | None) -> dict[str, str
 
 def build(row: dict[str, Any]) -> Record:
     """One credit Record from a row of sql/features/credit_features.sql."""
-    fields: dict[str, str] = {"segment": format_value(row["segment"])}
-    fields.update(profile_fields(row["profile"]))
-    fields["transactions last 30 days"] = f"{row['txn_count_30d']} totalling {format_value(row['txn_amount_30d'])}"
-    fields["transactions last 90 days"] = f"{row['txn_count_90d']} totalling {format_value(row['txn_amount_90d'])}"
-    fields["largest transaction 180 days"] = format_value(row["txn_max_amount_180d"])
-    fields["distinct merchants 180 days"] = format_value(row["merchant_count_180d"])
-    fields["share abroad 180 days"] = f"{round(100 * float(row['abroad_share_180d']))}%"
+    profile = row["profile"] or {}
+    fields: dict[str, str] = {"notes": format_value(row["notes"]), "segment": format_value(row["segment"])}
+    fields.update(profile_fields(profile, PRIORITY_KEYS))
+    fields["spend 30d"] = f"{row['txn_count_30d']} txns {_amount(row['txn_amount_30d'])}"
+    fields["spend 90d"] = f"{row['txn_count_90d']} txns {_amount(row['txn_amount_90d'])}"
+    fields["largest 180d"] = _amount(row["txn_max_amount_180d"])
+    fields["merchants 180d"] = format_value(row["merchant_count_180d"])
+    fields["abroad 180d"] = f"{round(100 * float(row['abroad_share_180d']))}%"
     if row["channel_shares"]:
         fields["channels"] = ", ".join(f"{k} {round(100 * float(v))}%" for k, v in row["channel_shares"].items())
     if row["top_merchants"]:
         fields["top merchants"] = ", ".join(row["top_merchants"])
-    fields["news articles 90 days"] = format_value(row["news_count_90d"])
+    fields["news 90d"] = format_value(row["news_count_90d"])
     if row["headlines"]:
-        fields["latest headlines"] = " | ".join(row["headlines"][:3])
-    fields["notes"] = format_value(row["notes"])
+        fields["headlines"] = " | ".join(row["headlines"][:3])
+    fields.update(profile_fields(profile, sorted(k for k in profile if k not in PRIORITY_KEYS)))
     numeric = {name: float(row[name] or 0) for name in NUMERIC}
     meta = {
         "customer_id": row["key"],
@@ -72,11 +88,11 @@ def build(row: dict[str, Any]) -> Record:
 def synthetic_fields() -> dict[str, str]:
     """A made-up customer for signatures and input examples: no real person's data."""
     return {
-        "segment": "retail",
-        "employment": "salaried",
-        "income": "42000",
-        "transactions last 30 days": "12 totalling 830.50",
-        "transactions last 90 days": "35 totalling 2400",
-        "news articles 90 days": "0",
         "notes": "synthetic example customer",
+        "segment": "retail",
+        "income": "42000",
+        "employment status": "salaried",
+        "spend 30d": "12 txns 831",
+        "spend 90d": "35 txns 2400",
+        "news 90d": "0",
     }

@@ -12,14 +12,16 @@ from finrisk.errors import FinriskError
 class TrainArgs:
     """Fine-tuning arguments; every field is logged as an MLflow param."""
 
-    epochs: int = field(default=1, metadata={"help": "passes over the training split"})
+    epochs: int = field(default=2, metadata={"help": "passes over the training split"})
     batch_size: int = field(default=16, metadata={"help": "examples per optimisation step"})
-    learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate"})
-    max_length: int = field(default=256, metadata={"help": "tokens kept per example (longer text is truncated)"})
+    learning_rate: float = field(default=2e-4, metadata={"help": "peak AdamW learning rate of the pretrained encoder"})
+    head_learning_rate: float = field(
+        default=2e-3, metadata={"help": "peak learning rate of the freshly initialised classifier head; 0 = learning_rate"})
+    max_length: int = field(default=192, metadata={"help": "tokens kept per example (longer text is truncated)"})
     seed: int = field(default=42, metadata={"help": "seed for python, numpy and torch"})
-    max_steps: int = field(default=200, metadata={"help": "stop after this many steps; -1 means no limit"})
+    max_steps: int = field(default=140, metadata={"help": "stop after this many steps; -1 means no limit"})
     patience: int = field(default=2, metadata={"help": "evaluations without validation improvement before stopping"})
-    eval_every: int = field(default=0, metadata={"help": "evaluate every N steps; 0 means once per epoch"})
+    eval_every: int = field(default=35, metadata={"help": "evaluate every N steps; 0 means once per epoch"})
     warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with a linear learning-rate warm-up"})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     eval_batch_size: int = field(default=64, metadata={"help": "examples per prediction batch"})
@@ -35,6 +37,8 @@ class TrainArgs:
             "epochs": self.epochs >= 1,
             "batch_size": self.batch_size >= 1,
             "learning_rate": self.learning_rate > 0,
+            "head_learning_rate": self.head_learning_rate >= 0,
+            "eval_every": self.eval_every >= 0,
             "max_length": 8 <= self.max_length <= 8192,
             "max_steps": self.max_steps == -1 or self.max_steps >= 1,
             "patience": self.patience >= 0,

@@ -61,4 +61,10 @@ def fit_predict(train: Sequence[Record], evaluate_on: Sequence[Record], num_labe
     probs = model.predict_proba(_inputs(evaluate_on, is_text))
     full = np.zeros((len(evaluate_on), num_labels))
     full[:, model.classes_] = probs
+    if class_weighted:
+        # The same prior correction as the BERT model's (train.undo_class_weights): divide by the
+        # "balanced" weight of each class and renormalise, so Brier and calibration compare fairly.
+        counts = np.bincount([r.meta["label"] for r in train], minlength=num_labels).astype(float)
+        full = full * np.maximum(counts, 1) / len(train)
+        full = full / np.maximum(full.sum(axis=1, keepdims=True), 1e-12)
     return full

@@ -82,6 +82,17 @@ def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch
     return out
 
 
+def param_groups(model, args) -> list[dict]:
+    """The pretrained encoder at `learning_rate`; the freshly initialised classifier head at
+    `head_learning_rate`, since it starts from random weights and must move much further."""
+    head_names = {"classifier", "pre_classifier"}
+    head, encoder = [], []
+    for name, param in model.named_parameters():
+        (head if name.split(".")[0] in head_names else encoder).append(param)
+    head_lr = getattr(args, "head_learning_rate", 0) or args.learning_rate
+    return [{"params": encoder, "lr": args.learning_rate}, {"params": head, "lr": head_lr}]
+
+
 @dataclass
 class FitResult:
     """What the loop did: steps, best validation score, timing and the history of evaluations."""
@@ -107,7 +118,7 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
     per_epoch = math.ceil(len(texts) / args.batch_size)
     total = per_epoch * args.epochs if args.max_steps == -1 else min(per_epoch * args.epochs, args.max_steps)
     eval_every = args.eval_every or per_epoch
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+    optimizer = torch.optim.AdamW(param_groups(model, args), weight_decay=args.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total), total)
     weight = torch.tensor(class_weights, dtype=torch.float32, device=device) if class_weights else None
     loss_fn = torch.nn.CrossEntropyLoss(weight=weight)

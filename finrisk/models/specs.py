@@ -38,7 +38,8 @@ class ModelSpec:
     build: Callable[[dict[str, Any]], Record]
     synthetic: Callable[[], dict[str, str]]
     known_column: str
-    class_weighted: bool = False
+    class_weighted: bool = False  # weighted loss for the BERT fine-tune (then prior-corrected)
+    baseline_balanced: bool = False  # class_weight="balanced" for the tabular baseline
     must_beat_baseline: bool = True
 
     @property
@@ -113,6 +114,7 @@ SPECS: dict[str, ModelSpec] = {
         build=credit.build,
         synthetic=credit.synthetic_fields,
         known_column="is_known_customer",
+        class_weighted=True,
     ),
     "fraud": ModelSpec(
         name="fraud",
@@ -128,6 +130,7 @@ SPECS: dict[str, ModelSpec] = {
         synthetic=fraud.synthetic_fields,
         known_column="is_known_txn",
         class_weighted=True,
+        baseline_balanced=True,
     ),
     "news": ModelSpec(
         name="news",

@@ -65,6 +65,26 @@ def _class_weights(labels: list[int], k: int) -> list[float]:
     return list(len(labels) / (k * np.maximum(counts, 1)))
 
 
+def undo_class_weights(model, weights: list[float]) -> None:
+    """Shift the output bias by -log(weight) per class, so the probabilities are calibrated again.
+
+    A loss weighted by w_c trains logits towards log p(c|x) + log w_c (the prior is reweighted);
+    subtracting log w_c restores p(c|x) for the holdout, the gate's calibration check and
+    scoring, while keeping what the weighting bought: a model that does not collapse to the
+    majority class during a short fine-tune.
+    """
+    import torch
+
+    head = getattr(model, "classifier", None)
+    linears = [m for m in head.modules() if isinstance(m, torch.nn.Linear)] if head is not None else []
+    if not linears or linears[-1].bias is None:
+        log.warning("no classifier bias found: class-weighted probabilities are left uncorrected")
+        return
+    with torch.no_grad():
+        bias = linears[-1].bias
+        bias -= torch.log(torch.tensor(weights, dtype=bias.dtype, device=bias.device))
+
+
 def _champion_metrics(settings: Settings, spec, texts: list[str], labels: list[int]):
     """The current champion scored on this run's holdout, or (None, None)."""
     from finrisk.registry.client import load_scorer, resolve_alias
@@ -101,13 +121,15 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -
 
     weights = _class_weights(labels["train"], spec.num_labels) if spec.class_weighted else None
     fitted = fit(backbone.model, backbone.tokenizer, texts["train"], labels["train"], args, device, validate, weights)
+    if weights:
+        undo_class_weights(backbone.model, weights)
     log.info("%s: %d steps, best validation %s %.4f", spec.registered_name, fitted.steps, primary, fitted.best_score)
 
     holdout_probs = predict_proba(backbone.model, backbone.tokenizer, texts["holdout"], args.max_length,
                                   args.eval_batch_size, device)
     metrics = evaluate(labels["holdout"], holdout_probs, spec.positive_index)
     base_probs = tabular.fit_predict(split.train, split.holdout, spec.num_labels, is_text=spec.name == "news",
-                                     class_weighted=spec.class_weighted, seed=args.seed)
+                                     class_weighted=spec.baseline_balanced, seed=args.seed)
     baseline_metrics = evaluate(labels["holdout"], base_probs, spec.positive_index)
     champion_metrics, champion_version = _champion_metrics(settings, spec, texts["holdout"], labels["holdout"])
     decision = gating.decide(spec.name, metrics, baseline_metrics, champion_metrics, settings.gate,

@@ -23,7 +23,7 @@ def test_worse_challenger_stays_challenger_and_is_audited(settings, dataset):
     first = train_model(settings, "credit", tiny_args(settings))
     assert first.decision.decision == "promoted"
     # One step at a negligible learning rate: an untrained model, clearly worse than the champion.
-    second = train_model(settings, "credit", tiny_args(settings, max_steps=1, learning_rate=1e-9, seed=7))
+    second = train_model(settings, "credit", tiny_args(settings, max_steps=1, learning_rate=1e-9, head_learning_rate=1e-9, seed=7))
     assert second.champion_version == "1"
     assert second.champion_metrics["auc"] == pytest.approx(first.metrics["auc"], abs=1e-6)  # same holdout
     assert second.decision.decision == "rejected"
@@ -38,7 +38,7 @@ def test_worse_challenger_stays_challenger_and_is_audited(settings, dataset):
 
 def test_better_challenger_replaces_champion(settings, dataset):
     lenient = settings.model_copy(update={"gate": GateSettings(min_auc=0.0, max_calibration_error=1.0)})
-    weak = train_model(lenient, "credit", tiny_args(settings, max_steps=1, learning_rate=1e-9, seed=7))
+    weak = train_model(lenient, "credit", tiny_args(settings, max_steps=1, learning_rate=1e-9, head_learning_rate=1e-9, seed=7))
     assert weak.decision.decision == "promoted" and weak.decision.reasons[0] == "no champion yet"
     strong = train_model(lenient, "credit", tiny_args(settings))
     assert strong.metrics["auc"] > strong.champion_metrics["auc"]

@@ -40,3 +40,18 @@ def test_synthetic_examples_are_text_for_every_spec():
 
     for spec in SPECS.values():
         assert ": " in spec.synthetic_text()
+
+
+def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profile_key():
+    from finrisk.features.credit import build
+
+    row = {"key": "C1", "as_of": None, "company": None, "has_profile": True, "segment": "retail",
+           "profile": {"region": "Lazio", "utilisation": 0.3, "arrears_24m": 1, "marketing_opt_in": False},
+           "notes": "asked for a payment holiday", "txn_count_30d": 3, "txn_amount_30d": 120.55,
+           "txn_count_90d": 9, "txn_amount_90d": 400.4, "txn_count_180d": 12, "txn_max_amount_180d": 99.9,
+           "merchant_count_180d": 4, "abroad_share_180d": 0.0, "channel_shares": None, "top_merchants": None,
+           "news_count_90d": 0, "headlines": None}
+    names = list(build(row).fields)
+    assert names[:4] == ["notes", "segment", "arrears 24m", "utilisation"]
+    assert names[-2:] == ["marketing opt in", "region"]  # the rest of the profile, sorted, last
+    assert build(row).fields["spend 30d"] == "3 txns 121"
