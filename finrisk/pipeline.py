@@ -98,9 +98,10 @@ def run_nightly(
 
     for model in _models_to_train(settings, train):
         trained = train_model(settings, model, TrainArgs.from_settings(settings))
-        auc = trained.metrics.get("auc", trained.metrics.get("macro_f1"))
-        step(f"train {trained.registered_name}: version {trained.version}, holdout "
-             f"{'auc' if 'auc' in trained.metrics else 'macro_f1'} {auc:.3f}, gate {trained.decision.decision}")
+        key = "macro_f1" if "macro_f1" in trained.metrics else "auc"
+        step(f"train {trained.registered_name}: version {trained.version}, holdout {key} "
+             f"{trained.metrics[key]:.3f} (baseline {trained.baseline_metrics.get(key, float('nan')):.3f}), "
+             f"gate {trained.decision.decision}")
 
     scored = score(settings, run_date)
     step(scored.summary())
