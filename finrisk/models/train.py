@@ -20,6 +20,7 @@ from finrisk.features.serialize import to_text
 from finrisk.models import baseline as tabular
 from finrisk.models.args import TrainArgs
 from finrisk.models.backbone import load_backbone
+from finrisk.models.calibrate import Platt, bake_platt, fit_platt
 from finrisk.models.evaluate import calibration_table, decile_table, evaluate, group_table, top_decile_cutoff
 from finrisk.models.loop import fit, pick_device, predict_proba
 from finrisk.models.plots import write_plots
@@ -124,6 +125,15 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -
     if weights:
         undo_class_weights(backbone.model, weights)
     log.info("%s: %d steps, best validation %s %.4f", spec.registered_name, fitted.steps, primary, fitted.best_score)
+    platt = Platt(1.0, 0.0)
+    if spec.is_binary:
+        validation_probs = predict_proba(backbone.model, backbone.tokenizer, texts["validation"], args.max_length,
+                                         args.eval_batch_size, device)
+        platt = fit_platt(validation_probs, labels["validation"], spec.positive_index)
+        if not bake_platt(backbone.model, platt, spec.positive_index):
+            platt = Platt(1.0, 0.0)
+        log.info("%s: Platt calibration on validation, slope %.3f intercept %.3f",
+                 spec.registered_name, platt.slope, platt.intercept)
 
     holdout_probs = predict_proba(backbone.model, backbone.tokenizer, texts["holdout"], args.max_length,
                                   args.eval_batch_size, device)
@@ -170,7 +180,8 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -
                   "device": str(device), "num_labels": spec.num_labels,
                   **{f"data_{k}": v for k, v in _flat_fingerprint(fingerprint).items()},
                   **{f"lib_{k}": v for k, v in library_versions().items()}}
-        extra = {"train_steps": fitted.steps, "best_validation": fitted.best_score, "best_step": fitted.best_step,
+        extra = {"calibration_slope": platt.slope, "calibration_intercept": platt.intercept,
+                 "train_steps": fitted.steps, "best_validation": fitted.best_score, "best_step": fitted.best_step,
                  "train_seconds": fitted.seconds, "train_samples_per_second": fitted.samples_per_second,
                  "stopped_early": float(fitted.stopped_early)}
         run_tags = {"model": spec.name, "beats_baseline": str(decision.beats_baseline).lower(),
