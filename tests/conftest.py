@@ -20,6 +20,28 @@ from finrisk.config import Settings
 ADMIN_URL = os.environ.get("FINRISK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_dir(tmp_path_factory) -> Iterator[None]:
+    """No test touches ./data: settings read from the environment (and CLI subprocesses) get a
+    private data folder, and an embedded server started there is stopped at the end."""
+    from finrisk.config import get_settings
+
+    data = tmp_path_factory.mktemp("finrisk-data")
+    previous = os.environ.get("FINRISK_DATA_DIR")
+    os.environ["FINRISK_DATA_DIR"] = str(data)
+    get_settings.cache_clear()
+    yield
+    if (data / "pg" / "postmaster.pid").exists():
+        import pgserver
+
+        pgserver.get_server(data / "pg", cleanup_mode="stop").cleanup()
+    if previous is None:
+        os.environ.pop("FINRISK_DATA_DIR", None)
+    else:
+        os.environ["FINRISK_DATA_DIR"] = previous
+    get_settings.cache_clear()
+
+
 def _admin_engine() -> sa.Engine:
     return sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
 
