@@ -105,6 +105,10 @@ class ScoringSettings(BaseModel):
     audit_band_min_rows: int = Field(1000, ge=0, help="band shares are audited only from this many customers")
     audit_band_min_share: float = Field(0.0005, ge=0, le=1, help="each band needs at least this share")
     audit_band_max_share: float = Field(0.95, gt=0, le=1, help="no band may hold more than this share")
+    audit_band_action: str = Field(
+        "block", pattern="^(block|flag)$",
+        help="band shares outside the bounds block publishing, or publish flagged in risk.score_monitoring",
+    )
 
 
 class Settings(BaseSettings):

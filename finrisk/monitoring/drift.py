@@ -56,8 +56,12 @@ def monitoring_rows(
     versions: Mapping[str, str],
     references: Mapping[str, dict],
     psi_threshold: float,
+    band_bounds: tuple[float, float, int] | None = None,
 ) -> list[tuple]:
-    """Every monitoring row of the date, ready for COPY into risk.score_monitoring."""
+    """Every monitoring row of the date, ready for COPY into risk.score_monitoring.
+
+    `band_bounds` = (min share, max share, min customers): band_share rows outside it are flagged.
+    """
     now = datetime.now(timezone.utc)
     out: list[tuple] = []
 
@@ -100,8 +104,11 @@ def monitoring_rows(
     for band in BANDS:
         r = bands.get(band)
         n = int(r.customers) if r else 0
-        add("credit", "champion", "band_share", band, value=(n / total) if total else None,
-            detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None})
+        share = (n / total) if total else None
+        low, high, min_rows = band_bounds or (0.0, 1.0, 0)
+        out_of_bounds = share is not None and total >= min_rows and not (low <= share <= high)
+        add("credit", "champion", "band_share", band, value=share, flagged=out_of_bounds,
+            detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None, "bounds": [low, high]})
 
     for r in conn.execute(query("monitoring/challenger_summary"), {"run_ids": run_ids}):
         model = r.model.removeprefix("finrisk-")  # staged shadow rows carry the registered name

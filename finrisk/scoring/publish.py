@@ -70,10 +70,14 @@ def publish_staged(engine: Engine, cfg: ScoringSettings, score_date: date, run_i
         batches = staged_batches(conn, score_date)
         run_ids = [b.run_id for b in batches]
         problems = audit(conn, score_date, run_ids, cfg)
-        if problems:
-            hint = (" (band shares are configured by FINRISK_SCORING__AUDIT_BAND_MIN_SHARE / _MAX_SHARE / _MIN_ROWS)"
-                    if any(p.startswith("band ") for p in problems) else "")
-            raise FinriskError(f"audit of {score_date} failed, nothing published: {'; '.join(problems)}{hint}")
+        flagged = [p for p in problems if p.startswith("band ")] if cfg.audit_band_action == "flag" else []
+        blocking = [p for p in problems if p not in flagged]
+        if blocking:
+            hint = (" (band shares are configured by FINRISK_SCORING__AUDIT_BAND_MIN_SHARE / _MAX_SHARE / _MIN_ROWS"
+                    " / _ACTION)" if any(p.startswith("band ") for p in blocking) else "")
+            raise FinriskError(f"audit of {score_date} failed, nothing published: {'; '.join(blocking)}{hint}")
+        if flagged:
+            log.warning("publishing %s with band shares flagged, not blocked: %s", score_date, "; ".join(flagged))
         first = batches[0]
         versions = {"credit": first.credit_model_version, "fraud": first.fraud_model_version,
                     "news": first.news_model_version}
@@ -104,7 +108,9 @@ def publish_staged(engine: Engine, cfg: ScoringSettings, score_date: date, run_i
             "min_pd": cfg.alert_min_pd,
         }))
         rows["challenger_scores"] = _count(conn.execute(query("scoring/publish_challenger_scores"), base))
-        monitoring = monitoring_rows(conn, score_date, run_id, run_ids, versions, references, cfg.psi_threshold)
+        monitoring = monitoring_rows(conn, score_date, run_id, run_ids, versions, references, cfg.psi_threshold,
+                                     band_bounds=(cfg.audit_band_min_share, cfg.audit_band_max_share,
+                                                  cfg.audit_band_min_rows))
         rows["score_monitoring"] = copy_rows(conn.connection.dbapi_connection, "risk.score_monitoring",
                                              MONITORING_COLUMNS, monitoring)
         mark_published(conn, run_ids)

@@ -500,3 +500,20 @@ def test_reason_codes_only_for_customers_at_or_above_the_configured_band(env):
     assert len(rows) == len(all_rows)
     assert all(r["reason_codes"] == [] for r in rows if r["risk_band"] != "E")
     assert all(r["reason_codes"] for r in rows if r["risk_band"] == "E")
+
+
+def test_band_share_audit_blocks_by_default_and_can_publish_flagged(env):
+    engine = _engine(env)
+    everyone_e = {"band_cutoffs": [1e-9, 2e-9, 3e-9, 4e-9], "audit_band_min_rows": 1, "reason_codes": 0}
+    blocked = env.model_copy(update={"scoring": env.scoring.model_copy(update=everyone_e)})
+    with pytest.raises(FinriskError, match=r"nothing published: band A holds 0\.00%.*_ACTION"):
+        score(blocked, D1)
+    assert _rows(engine, "select count(*) as n from risk.risk_scores where score_date = :d", d=D1)[0]["n"] == 0
+
+    flagged = env.model_copy(update={"scoring": env.scoring.model_copy(update={**everyone_e, "audit_band_action": "flag"})})
+    result = score(flagged, D1)
+    assert result.status == "published"
+    bands = {r["feature"]: r for r in _rows(engine, """select feature, value, is_flagged from risk.score_monitoring
+        where score_date = :d and metric = 'band_share'""", d=D1)}
+    assert bands["E"]["value"] == 1.0 and bands["E"]["is_flagged"]
+    assert bands["A"]["value"] == 0.0 and bands["A"]["is_flagged"]
