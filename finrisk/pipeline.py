@@ -105,6 +105,11 @@ def run_nightly(
 
     scored = score(settings, run_date)
     step(scored.summary())
+    with get_engine(settings).connect() as conn:
+        bands = conn.execute(query("pipeline/band_shares"), {"score_date": run_date}).all()
+    total = sum(b.customers for b in bands) or 1
+    step("bands: " + ", ".join(f"{b.risk_band} {100 * b.customers / total:.1f}% (mean PD {b.mean_pd:.3f})"
+                               for b in bands))
 
     result.where.update(
         warehouse=describe(warehouse_url(settings)),
