@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from finrisk.db.sql import query
 from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, is_flagged, psi, shares
-from finrisk.scoring.scales import BANDS
+from finrisk.scoring.scales import BANDS, band_share_problem
 
 PROB_FEATURE = {"credit": "pd_12m", "fraud": "fraud_prob", "news": "negative_prob"}
 REGISTERED = {"credit": "finrisk-credit", "fraud": "finrisk-fraud", "news": "finrisk-news"}
@@ -106,7 +106,7 @@ def monitoring_rows(
         n = int(r.customers) if r else 0
         share = (n / total) if total else None
         low, high, min_rows = band_bounds or (0.0, 1.0, 0)
-        out_of_bounds = share is not None and total >= min_rows and not (low <= share <= high)
+        out_of_bounds = band_share_problem(band, n, total, low, high, min_rows) is not None
         add("credit", "champion", "band_share", band, value=share, flagged=out_of_bounds,
             detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None, "bounds": [low, high]})
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from finrisk.config import ScoringSettings
 from finrisk.db.sql import query
 from finrisk.features.records import end_of_day
-from finrisk.scoring.scales import BANDS
+from finrisk.scoring.scales import BANDS, band_share_problem
 
 
 def audit(conn: Connection, score_date: date, run_ids: Sequence[str], cfg: ScoringSettings) -> list[str]:
@@ -42,9 +42,8 @@ def audit(conn: Connection, score_date: date, run_ids: Sequence[str], cfg: Scori
     if c.customers and c.customers >= cfg.audit_band_min_rows:
         counts = {r.risk_band: int(r.customers) for r in conn.execute(query("scoring/band_counts"), params)}
         for band in BANDS:
-            share = counts.get(band, 0) / c.customers
-            if share < cfg.audit_band_min_share:
-                problems.append(f"band {band} holds {share:.2%} of customers, below {cfg.audit_band_min_share:.2%}")
-            elif share > cfg.audit_band_max_share:
-                problems.append(f"band {band} holds {share:.2%} of customers, above {cfg.audit_band_max_share:.2%}")
+            problem = band_share_problem(band, counts.get(band, 0), c.customers, cfg.audit_band_min_share,
+                                         cfg.audit_band_max_share, cfg.audit_band_min_rows)
+            if problem:
+                problems.append(problem)
     return problems

@@ -92,6 +92,21 @@ def _explainer(scorer, batch_size: int, to_text) -> Callable[[list], np.ndarray]
     return lambda variants: _adverse(scorer, [to_text(v) for v in variants], batch_size)
 
 
+def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain, cfg: ScoringSettings,
+                  with_profile: bool) -> list[list[dict] | None]:
+    """Reason codes for the records at `wanted` (None elsewhere), all occluded variants scored together."""
+    reasons: list[list[dict] | None] = [None] * len(records)
+    if not wanted:
+        return reasons
+    profile_keys = ([set(records[i].meta.get("attributes", {})) - {"segment"} for i in wanted]
+                    if with_profile else None)
+    found = explain_batch([records[i].fields for i in wanted], adverse[wanted], explain, cfg.reason_codes,
+                          cfg.reason_max_fields, profile_keys)
+    for i, codes in zip(wanted, found):
+        reasons[i] = codes
+    return reasons
+
+
 def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None) -> int:
     from finrisk.features.serialize import to_text
     from finrisk.models.specs import SPECS
@@ -109,24 +124,15 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
         texts = [to_text(r.fields) for r in records]
         probs = np.asarray(scorer.predict_proba(texts, cfg.batch_size), dtype=float)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
-        reasons: list[list[dict] | None] = [None] * len(records)
+        # occlusion re-scores each record once per field: spend it only where a reason is asked for
         if model == "credit":
-            # occlusion re-scores each record once per field: spend it where a reason is asked for
             floor = band_rank(cfg.reason_min_band)
-            risky = [i for i, p in enumerate(adverse) if band_rank(risk_band(p, cfg.band_cutoffs)) >= floor]
-            if risky:
-                profile_keys = [set(records[i].meta.get("attributes", {})) - {"segment"} for i in risky]
-                found = explain_batch([records[i].fields for i in risky], adverse[risky], explain, cfg.reason_codes,
-                                      cfg.reason_max_fields, profile_keys)
-                for i, codes in zip(risky, found):
-                    reasons[i] = codes
+            wanted = [i for i, p in enumerate(adverse) if band_rank(risk_band(p, cfg.band_cutoffs)) >= floor]
         elif model == "fraud":
-            flagged = [i for i, p in enumerate(adverse) if p >= cfg.fraud_alert_threshold]
-            if flagged:
-                found = explain_batch([records[i].fields for i in flagged], adverse[flagged], explain,
-                                      cfg.reason_codes, cfg.reason_max_fields)
-                for i, codes in zip(flagged, found):
-                    reasons[i] = codes
+            wanted = [i for i, p in enumerate(adverse) if p >= cfg.fraud_alert_threshold]
+        else:
+            wanted = []
+        reasons = _explain_some(records, adverse, wanted, explain, cfg, with_profile=model == "credit")
         for i, record in enumerate(records):
             p = float(adverse[i])
             numeric = record.meta.get("numeric") or {}
