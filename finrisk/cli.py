@@ -56,7 +56,8 @@ def nightly(
     demo_customers: int = typer.Option(3000, help="customers of demo data to generate when source.* is empty"),
     demo_days: int = typer.Option(90, help="days of demo transactions to generate when source.* is empty"),
     no_demo: bool = typer.Option(False, "--no-demo", help="never generate demo data"),
-    train: str = typer.Option("missing", help="missing: train models with no champion; always; never"),
+    train: str = typer.Option(None, help="missing: train models with no champion; always; never "
+                                          "(default: FINRISK_TRAIN__POLICY, else missing)"),
 ) -> None:
     """Run the whole night: migrations, (demo data), ingest, validate, train, score; print where results are."""
     from datetime import datetime, timezone

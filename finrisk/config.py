@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +52,10 @@ class TrainSettings(BaseModel):
     epochs: int = Field(2, ge=1)
     batch_size: int = Field(16, ge=1)
     learning_rate: float = Field(2e-4, gt=0)
+    policy: str = Field(
+        "missing", pattern="^(missing|always|never)$",
+        help="which models a night trains: missing (no champion yet), always (all, through the gate), never",
+    )
     head_learning_rate: float = Field(2e-3, ge=0, help="classifier head; 0 means learning_rate")
     max_length: int = Field(192, ge=16)
     seed: int = 42
@@ -76,6 +80,7 @@ class ScoringSettings(BaseModel):
 
     batch_size: int = Field(64, ge=1)
     max_length: int = Field(256, ge=16)
+    shards: int = Field(1, ge=1, le=256, help="slices the nightly scoring is split into (one Airflow task each)")
     fraud_alert_threshold: float = Field(0.5, ge=0, le=1)
     psi_threshold: float = Field(0.25, ge=0)
     alert_band_jump: int = Field(2, ge=1, help="band steps worse than the previous score that raise an early warning")
@@ -111,6 +116,37 @@ class ScoringSettings(BaseModel):
     )
 
 
+class AlertSettings(BaseModel):
+    """Where failure alerts and the morning summary go: one channel."""
+
+    channel: str = Field("log", pattern="^(log|email|webhook)$", help="log (default), email (SMTP) or webhook")
+    webhook_url: SecretStr | None = Field(None, help="URL the webhook channel POSTs JSON to (may hold a token)")
+    email_to: list[str] = Field(default_factory=list, help="recipients of the email channel")
+    email_from: str = Field("finrisk@localhost", help="sender of the email channel")
+    smtp_host: str = Field("localhost")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    timeout_s: float = Field(10.0, gt=0, help="seconds before a channel gives up")
+    airflow_base_url: str = Field("http://127.0.0.1:8080", help="Airflow UI address used in links")
+    mlflow_base_url: str = Field("http://127.0.0.1:5000", help="MLflow UI address used in links")
+
+
+class AirflowSettings(BaseModel):
+    """How the DAGs retry and time out; read when a DAG file is parsed (values only, no query)."""
+
+    retries: int = Field(3, ge=0, help="retries of the tasks that talk to databases")
+    retry_delay_s: float = Field(60.0, ge=0, help="first retry delay; doubles each try (exponential back-off)")
+    max_retry_delay_s: float = Field(1800.0, ge=0)
+    task_timeout_s: float = Field(3600.0, gt=0, help="execution timeout of database and scoring tasks")
+    train_timeout_s: float = Field(6 * 3600.0, gt=0, help="execution timeout of one model's training")
+    gpu_pool_slots: int = Field(1, ge=1, help="concurrent training jobs the gpu pool admits (the set-up creates it)")
+    nightly_cron: str = Field("30 1 * * *", help="finrisk_nightly schedule (UTC)")
+    train_cron: str = Field("0 3 * * 0", help="finrisk_train weekly schedule (UTC), besides drift")
+    owner: str = Field("risk-platform", help="owner shown in the Airflow UI")
+
+
 class Settings(BaseSettings):
     """All of finrisk's settings, read from FINRISK_* environment variables."""
 
@@ -127,6 +163,8 @@ class Settings(BaseSettings):
     train: TrainSettings = Field(default_factory=TrainSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    airflow: AirflowSettings = Field(default_factory=AirflowSettings)
 
     @property
     def data_path(self) -> Path:

@@ -59,13 +59,15 @@ def run_nightly(
     run_date: date,
     demo: DemoOptions | None = DemoOptions(),
     echo: Callable[[str], None] = log.info,
-    train: str = "missing",
+    train: str | None = None,
 ) -> NightlyResult:
     """Run the night for `run_date`; `demo=None` never generates data.
 
-    `train`: "missing" trains only the models that have no champion yet, "always" trains all
-    three (each goes through the promotion gate), "never" scores with what is registered.
+    `train` (default: `settings.train.policy`, FINRISK_TRAIN__POLICY): "missing" trains only the
+    models that have no champion yet, "always" trains all three (each goes through the promotion
+    gate), "never" scores with what is registered.
     """
+    train = train or settings.train.policy
     if train not in TRAIN_POLICIES:
         raise FinriskError(f"train policy {train!r} is not one of {', '.join(TRAIN_POLICIES)}")
     from finrisk.ingest import run_ingest
