@@ -21,6 +21,8 @@ from finrisk.features.records import Record, end_of_day, shard_params, start_of_
 from finrisk.features.serialize import to_text
 from finrisk.features.stream import stream_rows, with_features
 
+MODELS = ("credit", "fraud", "news")  # the one list of models; everyone imports it
+
 
 @dataclass(frozen=True)
 class ModelSpec:
