@@ -1,0 +1,112 @@
+"""Shared wiring for the finrisk DAGs: settings, default arguments, the failure alert, the drift Asset.
+
+Not a DAG file (.airflowignore skips it). Importing it is cheap: finrisk.config, finrisk.steps
+and the Airflow task SDK, no torch, pandas, mlflow or great_expectations, and no query.
+
+Where the URLs come from: the Airflow connections `finrisk_warehouse` and `finrisk_mlflow`
+when they exist (UI, secrets backend or `AIRFLOW_CONN_FINRISK_WAREHOUSE` /
+`AIRFLOW_CONN_FINRISK_MLFLOW`), else `FINRISK_DATABASE_URL` and `MLFLOW_TRACKING_URI`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from airflow.sdk import Asset
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+from finrisk.config import Settings
+from finrisk.errors import FinriskError
+
+log = logging.getLogger("finrisk.dags")
+
+WAREHOUSE_CONN_ID = "finrisk_warehouse"
+MLFLOW_CONN_ID = "finrisk_mlflow"
+GPU_POOL = "gpu"
+GPU_QUEUE = "gpu"
+# Emitted by finrisk_nightly's signal_drift when PSI crosses the threshold; finrisk_train runs on it.
+DRIFT = Asset("finrisk://risk/score_monitoring/drift", group="finrisk",
+              extra={"table": "risk.score_monitoring", "metric": "drift"})
+
+PARSED = Settings()  # values only (retries, schedules, shards); tasks read their own at run time
+
+
+def _conn_url(conn_id: str) -> str | None:
+    """The URL of an Airflow connection, or None when it is not defined."""
+    from airflow.sdk import BaseHook
+
+    try:
+        conn = BaseHook.get_connection(conn_id)
+    except Exception:  # not defined anywhere: the FINRISK_* environment decides
+        return None
+    uri = conn.get_uri()
+    for scheme in ("postgres://", "postgresql://"):
+        if uri.startswith(scheme):
+            return "postgresql+psycopg2://" + uri[len(scheme):]
+    return uri
+
+
+def settings() -> Settings:
+    """finrisk settings for a running task: FINRISK_* environment, URLs from Airflow connections when set."""
+    base = Settings()
+    update = {}
+    if url := _conn_url(WAREHOUSE_CONN_ID):
+        update["database_url"] = url
+    if url := _conn_url(MLFLOW_CONN_ID):
+        update["mlflow_tracking_uri"] = url
+    return base.model_copy(update=update) if update else base
+
+
+def run_date(context) -> date:
+    """The date a run is for: its logical date, or (asset-triggered runs have none) when it was queued."""
+    moment = context.get("logical_date") or context["dag_run"].run_after
+    return moment.date()
+
+
+def call(step, *args, retry: bool = True, **kwargs):
+    """Run one finrisk step; its FinriskError becomes a one-line task failure (retried only if `retry`)."""
+    from finrisk.alerts import one_line
+
+    try:
+        return step(*args, **kwargs)
+    except FinriskError as exc:
+        reason = one_line(exc)
+        log.error("%s failed: %s", getattr(step, "__name__", "step"), reason)
+        raise (AirflowException if retry else AirflowFailException)(reason) from None
+
+
+def alert_on_failure(context) -> None:
+    """Task failure callback: one alert naming the DAG, task, logical date, try and one-line reason."""
+    from finrisk.alerts import failure_alert
+
+    ti = context["ti"]
+    moment = context.get("logical_date") or context["dag_run"].run_after
+    base = settings().alerts.airflow_base_url.rstrip("/")
+    failure_alert(settings(), ti.dag_id, ti.task_id, moment.date().isoformat(), ti.try_number,
+                  str(context.get("exception") or "unknown error"), f"{base}/dags/{ti.dag_id}/runs/{ti.run_id}")
+
+
+def default_args(cfg: Settings = PARSED) -> dict:
+    """Owner, retries with exponential back-off, timeout and the failure alert, for every task."""
+    a = cfg.airflow
+    return {
+        "owner": a.owner,
+        "retries": a.retries,
+        "retry_delay": timedelta(seconds=a.retry_delay_s),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(seconds=a.max_retry_delay_s),
+        "execution_timeout": timedelta(seconds=a.task_timeout_s),
+        "on_failure_callback": alert_on_failure,
+    }
+
+
+def no_retry(cfg: Settings = PARSED) -> dict:
+    """Task arguments for steps that do not talk to a database (a retry cannot help)."""
+    return {"retries": 0}
+
+
+def gpu_task(cfg: Settings = PARSED) -> dict:
+    """Task arguments for a training job: the gpu queue and pool, its own timeout, one retry."""
+    return {"queue": GPU_QUEUE, "pool": GPU_POOL, "pool_slots": 1, "retries": min(1, cfg.airflow.retries),
+            "execution_timeout": timedelta(seconds=cfg.airflow.train_timeout_s)}

@@ -1,0 +1,63 @@
+"""
+### finrisk_train
+
+**Schedule:** weekly at `FINRISK_AIRFLOW__TRAIN_CRON` (default Sunday 03:00 UTC), and whenever
+`finrisk_nightly` flags drift (the Asset `finrisk://risk/score_monitoring/drift`, emitted when
+a champion's PSI crosses `FINRISK_SCORING__PSI_THRESHOLD`). One run at a time.
+
+**Steps:** `check_migrations`, then `train_credit`, `train_fraud`, `train_news` in parallel,
+each on the Celery queue `gpu` in the Airflow pool `gpu` (its size bounds the training jobs
+sharing the card). Each training reads only rows known by the run
+date (`as_of`), fine-tunes, evaluates against the baselines and the champion on the same
+holdout, registers a version in MLflow and applies the promotion gate (`@champion` or
+`@challenger`), exactly as `finrisk train MODEL` does. `FINRISK_TRAIN__POLICY=never` turns
+training off.
+
+**Inputs:** `staging.*` clean views as of the run date. **Outputs:** MLflow runs and registered
+versions `finrisk-credit|fraud|news`, gate tags, `ops.model_promotions`.
+
+**When it fails:** the alert names the model's task and a one-line reason (no training data,
+a single class, MLflow unreachable, the base model missing). The other models are unaffected;
+the current champions keep scoring. Fix the cause and clear the task. Manual promotion stays
+possible at any time: move the `champion` alias in MLflow (or `finrisk promote`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
+
+import finrisk_defaults as d
+from finrisk import steps
+
+
+@dag(
+    dag_id="finrisk_train",
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(d.PARSED.airflow.train_cron, timezone="UTC"), assets=[d.DRIFT]),
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    default_args=d.default_args(),
+    doc_md=__doc__,
+    tags=["finrisk", "training", "gpu"],
+)
+def finrisk_train():
+    @task
+    def check_migrations() -> dict:
+        return d.call(steps.check_migrations, d.settings())
+
+    def train_task(model: str):
+        @task(task_id=f"train_{model}", **d.gpu_task())
+        def train() -> dict:
+            return d.call(steps.train, d.settings(), model, d.run_date(get_current_context()))
+
+        return train()
+
+    migrated = check_migrations()
+    trained = [train_task(model) for model in steps.MODELS]
+    migrated >> trained
+
+
+finrisk_train()

@@ -1,0 +1,100 @@
+"""The morning summary of a published night: what was scored, how the bands moved, what to look at.
+
+`morning_summary` gathers it from the warehouse (SQL under sql/summary/) as a JSON-safe dict;
+`summary_text` writes it as a few lines; `send_summary` sends it through the alert channel.
+Identifiers and counts only: no customer names, notes or profiles.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from finrisk.config import Settings
+
+REGISTERED = "finrisk-{model}"
+
+
+def links(settings: Settings, versions: dict, dag_id: str | None = None, run_id: str | None = None) -> dict:
+    """Where to look: the Airflow run and the MLflow page of each champion version."""
+    from urllib.parse import quote
+
+    cfg = settings.alerts
+    out: dict[str, str] = {}
+    if dag_id and run_id:
+        out["airflow_run"] = f"{cfg.airflow_base_url.rstrip('/')}/dags/{dag_id}/runs/{quote(run_id, safe='')}"
+    for model, version in sorted((versions.get("champion") or {}).items()):
+        name = REGISTERED.format(model=model)
+        out[f"mlflow_{model}"] = f"{cfg.mlflow_base_url.rstrip('/')}/#/models/{name}/versions/{version}"
+    return out
+
+
+def morning_summary(settings: Settings, run_date: date, versions: dict | None = None,
+                    link_map: dict | None = None) -> dict:
+    """The night's summary for `run_date`, read from risk.*, quality.* after publish."""
+    from finrisk.db.engine import get_engine
+    from finrisk.db.sql import query
+
+    params = {"score_date": run_date}
+    with get_engine(settings).connect() as conn:
+        rows = {r.model: int(r.rows_scored) for r in conn.execute(query("summary/rows_scored"), params)}
+        bands = conn.execute(query("summary/band_shares"), params).all()
+        warnings = {r.alert_type: int(r.alerts) for r in conn.execute(query("summary/early_warnings"), params)}
+        flags = [dict(r._mapping) for r in conn.execute(query("summary/drift_flags"), params)]
+        quarantined = {r.table_name: int(r.rows_quarantined)
+                       for r in conn.execute(query("summary/quarantined_rows"), {"run_date": run_date})}
+    total = sum(b.customers for b in bands) or 1
+    previous_total = sum(b.previous_customers for b in bands) or 1
+    previous_date = next((b.previous_score_date for b in bands if b.previous_score_date), None)
+    return {
+        "kind": "morning_summary",
+        "score_date": run_date.isoformat(),
+        "rows_scored": rows,
+        "band_shares": {b.risk_band: round(b.customers / total, 4) for b in bands if b.customers},
+        "previous_score_date": previous_date.isoformat() if previous_date else None,
+        "previous_band_shares": {b.risk_band: round(b.previous_customers / previous_total, 4)
+                                 for b in bands if b.previous_customers} if previous_date else {},
+        "early_warnings": warnings,
+        "new_early_warnings": sum(warnings.values()),
+        "drift_flags": [{"model": f["model"], "role": f["role"], "metric": f["metric"], "feature": f["feature"],
+                         "model_version": f["model_version"],
+                         "value": None if f["value"] is None else round(float(f["value"]), 4),
+                         "threshold": None if f["threshold"] is None else float(f["threshold"])} for f in flags],
+        "quarantined_rows": quarantined,
+        "model_versions": versions or {},
+        "links": link_map or {},
+    }
+
+
+def summary_text(summary: dict) -> str:
+    """The summary as a few plain lines (the log and email channels, the console)."""
+    day = summary["score_date"]
+    rows = summary["rows_scored"]
+    lines = [f"finrisk morning summary for {day}",
+             f"rows scored: {rows.get('credit', 0)} customers, {rows.get('fraud', 0)} transactions, "
+             f"{rows.get('news', 0)} articles"]
+    previous = summary["previous_band_shares"]
+    shares = ", ".join(
+        f"{band} {100 * share:.1f}%" + (f" ({100 * (share - previous.get(band, 0.0)):+.1f} pt)" if previous else "")
+        for band, share in sorted(summary["band_shares"].items()))
+    vs = f" vs {summary['previous_score_date']}" if summary["previous_score_date"] else " (no previous day)"
+    lines.append(f"bands{vs}: {shares or 'none'}")
+    warnings = summary["early_warnings"]
+    lines.append(f"new early warnings: {summary['new_early_warnings']}"
+                 + (f" ({', '.join(f'{k} {v}' for k, v in sorted(warnings.items()))})" if warnings else ""))
+    drift = summary["drift_flags"]
+    lines.append("flags: " + (", ".join(f"{f['model']} {f['metric']} {f['feature']}".strip() for f in drift)
+                              if drift else "none"))
+    quarantined = summary["quarantined_rows"]
+    lines.append(f"quarantined rows: {sum(quarantined.values())}"
+                 + (f" ({', '.join(f'{t} {n}' for t, n in sorted(quarantined.items()))})" if quarantined else ""))
+    champion = (summary["model_versions"] or {}).get("champion") or {}
+    lines.append("champions: " + (", ".join(f"{m} v{v}" for m, v in sorted(champion.items())) or "none"))
+    lines.extend(f"{name}: {url}" for name, url in sorted(summary["links"].items()))
+    return "\n".join(lines)
+
+
+def send_summary(settings: Settings, summary: dict) -> str:
+    """Send the summary through the configured alert channel; returns the channel."""
+    from finrisk.alerts import send
+
+    return send(settings, f"[finrisk] morning summary {summary['score_date']}", summary, summary_text(summary))
