@@ -18,3 +18,5 @@ fi
 echo "installing finrisk and dependencies into .venv" >&2
 pip install -q -e ".[dev]" 2> >(grep -v "^WARNING: Location" >&2)
 pip check >&2
+# Bootstrap, bootstrap-table, Font Awesome, ... for offline Data Docs, pinned, from the npm registry.
+python -m finrisk.quality.docs_assets install
