@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from finrisk.config import Settings
@@ -110,3 +110,28 @@ def gpu_task(cfg: Settings = PARSED) -> dict:
     """Task arguments for a training job: the gpu queue and pool, its own timeout, one retry."""
     return {"queue": GPU_QUEUE, "pool": GPU_POOL, "pool_slots": 1, "retries": min(1, cfg.airflow.retries),
             "execution_timeout": timedelta(seconds=cfg.airflow.train_timeout_s)}
+
+
+# The first steps both DAGs share: the warehouse schema, then the run date's batch staged and validated.
+@task
+def check_migrations() -> dict:
+    """Apply pending warehouse migrations."""
+    from finrisk import steps
+
+    return call(steps.check_migrations, settings())
+
+
+@task
+def ingest_sources() -> dict:
+    """Stage the run date's new source rows."""
+    from finrisk import steps
+
+    return call(steps.ingest, settings(), run_date(get_current_context()))
+
+
+@task(retries=0)
+def validate_staging() -> dict:
+    """Validate the run date's batches; a batch-level failure is about the data, so no retry."""
+    from finrisk import steps
+
+    return call(steps.validate, settings(), run_date(get_current_context()), retry=False)

@@ -51,20 +51,8 @@ SHARDS = d.PARSED.scoring.shards
 )
 def finrisk_nightly():
     @task
-    def check_migrations() -> dict:
-        return d.call(steps.check_migrations, d.settings())
-
-    @task
-    def ingest_sources() -> dict:
-        return d.call(steps.ingest, d.settings(), d.run_date(get_current_context()))
-
-    @task(retries=0)
-    def validate_staging() -> dict:
-        # a batch-level failure is about the data, not the connection: no retry
-        return d.call(steps.validate, d.settings(), d.run_date(get_current_context()), retry=False)
-
-    @task
     def resolve_versions() -> dict:
+        # no champion at all is not cured by a retry; an unreachable registry is
         return d.call(steps.resolve_versions, d.settings())
 
     @task(map_index_template="{{ shard_label }}")
@@ -100,9 +88,9 @@ def finrisk_nightly():
         summary["channel"] = d.call(send_summary, cfg, summary)
         return summary
 
-    migrated = check_migrations()
-    ingested = ingest_sources()
-    validated = validate_staging()
+    migrated = d.check_migrations()
+    ingested = d.ingest_sources()
+    validated = d.validate_staging()
     versions = resolve_versions()
     migrated >> ingested >> validated >> versions
     scored = score_shard.partial(count=SHARDS, versions=versions).expand(index=list(range(SHARDS)))

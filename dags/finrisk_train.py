@@ -5,7 +5,8 @@
 `finrisk_nightly` flags drift (the Asset `finrisk://risk/score_monitoring/drift`, emitted when
 a champion's PSI crosses `FINRISK_SCORING__PSI_THRESHOLD`). One run at a time.
 
-**Steps:** `check_migrations`, then `train_credit`, `train_fraud`, `train_news` in parallel,
+**Steps:** `check_migrations` → `ingest_sources` → `validate_staging` (the run date's batch,
+as `finrisk_nightly` stages it; re-running a date replaces its batch), then `train_credit`, `train_fraud`, `train_news` in parallel,
 each on the Celery queue `gpu` in the Airflow pool `gpu` (its size bounds the training jobs
 sharing the card). Each training reads only rows known by the run
 date (`as_of`), fine-tunes, evaluates against the baselines and the champion on the same
@@ -13,7 +14,7 @@ holdout, registers a version in MLflow and applies the promotion gate (`@champio
 `@challenger`), exactly as `finrisk train MODEL` does. `FINRISK_TRAIN__POLICY=never` turns
 training off.
 
-**Inputs:** `staging.*` clean views as of the run date. **Outputs:** MLflow runs and registered
+**Inputs:** `source.*`, and the `staging.*` clean views as of the run date. **Outputs:** MLflow runs and registered
 versions `finrisk-credit|fraud|news`, gate tags, `ops.model_promotions`.
 
 **When it fails:** the alert names the model's task and a one-line reason (no training data,
@@ -44,10 +45,6 @@ from finrisk import steps
     tags=["finrisk", "training", "gpu"],
 )
 def finrisk_train():
-    @task
-    def check_migrations() -> dict:
-        return d.call(steps.check_migrations, d.settings())
-
     def train_task(model: str):
         @task(task_id=f"train_{model}", **d.gpu_task())
         def train() -> dict:
@@ -55,9 +52,8 @@ def finrisk_train():
 
         return train()
 
-    migrated = check_migrations()
-    trained = [train_task(model) for model in steps.MODELS]
-    migrated >> trained
+    staged = d.check_migrations() >> d.ingest_sources() >> d.validate_staging()
+    staged >> [train_task(model) for model in steps.MODELS]
 
 
 finrisk_train()

@@ -1,0 +1,139 @@
+"""A real Airflow run of the finrisk DAGs on the test PostgreSQL, reusable by other test folders.
+
+`AirflowSite.create(admin_url, workdir)` makes three fresh databases (warehouse, mlflow, airflow
+metadata), migrates the warehouse, runs `airflow db migrate` with a private `AIRFLOW_HOME`
+under `workdir`, creates the `gpu` pool, and loads a small demo data set. `site.run(dag_id, date)`
+then runs a DAG through Airflow (`airflow dags test`), so the run is in the metadata database
+exactly as the UI shows it. Models are tiny random BERTs; the gate floors are open.
+
+Another test folder (the browser tests) uses it like this:
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "dags"))
+    from airflow_harness import full_run
+    site = full_run(ADMIN_URL, tmp_path)   # finrisk_train, then finrisk_nightly for two dates
+    ... site.env (AIRFLOW_HOME, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, MLFLOW_TRACKING_URI, ...)
+    site.drop()
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from finrisk.airflow_env import airflow_env, run_dag, set_up
+from finrisk.config import Settings
+
+FIRST_DATE = date(2026, 3, 30)
+DATES = (date(2026, 3, 30), date(2026, 3, 31))
+
+# Tiny, fast and deterministic: this is about the plumbing, not model quality.
+TINY_ENV = {
+    "FINRISK_BASE_MODEL": "tiny-random",
+    "FINRISK_TRAIN__MAX_STEPS": "4",
+    "FINRISK_TRAIN__EPOCHS": "1",
+    "FINRISK_TRAIN__BATCH_SIZE": "16",
+    "FINRISK_TRAIN__MAX_LENGTH": "64",
+    "FINRISK_TRAIN__EVAL_EVERY": "0",
+    "FINRISK_GATE__MIN_AUC": "0",
+    "FINRISK_GATE__MIN_MACRO_F1": "0",
+    "FINRISK_GATE__MAX_CALIBRATION_ERROR": "1",
+    "FINRISK_GATE__REQUIRE_BEATS_BASELINE": "false",
+    "FINRISK_SCORING__AUDIT_BAND_ACTION": "flag",
+    "FINRISK_SCORING__REASON_CODES": "0",
+    "FINRISK_AIRFLOW__RETRIES": "1",
+    "FINRISK_AIRFLOW__RETRY_DELAY_S": "0",
+    "FINRISK_ALERTS__CHANNEL": "log",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _url(admin_url: str, database: str) -> str:
+    url = make_url(admin_url).set(database=database, drivername="postgresql+psycopg2")
+    return url.render_as_string(hide_password=False)
+
+
+@dataclass
+class AirflowSite:
+    """Three databases and a private AIRFLOW_HOME; `env` is what `airflow` and finrisk run with."""
+
+    admin_url: str
+    workdir: Path
+    databases: dict[str, str]
+    env: dict[str, str]
+    runs: list[tuple[str, date]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, admin_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> AirflowSite:
+        suffix = uuid.uuid4().hex[:8]
+        databases = {role: f"finrisk_af_{role}_{suffix}" for role in ("warehouse", "mlflow", "airflow")}
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in databases.values():
+                conn.exec_driver_sql(f'create database "{name}"')
+        admin.dispose()
+        base = {**os.environ, **TINY_ENV,
+                "FINRISK_DATABASE_URL": _url(admin_url, databases["warehouse"]),
+                "MLFLOW_TRACKING_URI": _url(admin_url, databases["mlflow"]),
+                "FINRISK_DATA_DIR": str(workdir / "data"),
+                **(extra_env or {})}
+        env = airflow_env(workdir / "airflow", _url(admin_url, databases["airflow"]), base)
+        site = cls(admin_url, workdir, databases, env)
+        set_up(env, site.settings(), log_file=site.log_file)
+        return site
+
+    @property
+    def log_file(self) -> Path:
+        return self.workdir / "airflow-runs.log"
+
+    def settings(self) -> Settings:
+        """finrisk settings pointing at this site's warehouse, MLflow and data folder."""
+        return Settings(database_url=self.env["FINRISK_DATABASE_URL"], data_dir=Path(self.env["FINRISK_DATA_DIR"]),
+                        mlflow_tracking_uri=self.env["MLFLOW_TRACKING_URI"])
+
+    def load_demo(self, end_date: date = DATES[-1], customers: int = 300, days: int = 30) -> None:
+        """Migrate the warehouse and write a small demo source (what upstream would have written)."""
+        from finrisk.db.engine import get_engine
+        from finrisk.db.migrate import upgrade
+        from finrisk.demo import generate
+
+        settings = self.settings()
+        upgrade(get_engine(settings))
+        generate(settings, customers, days, 7, end_date=end_date)
+
+    def run(self, dag_id: str, run_date: date, timeout: float = 900, **env: str) -> str:
+        """Run a DAG for a logical date through Airflow; raises FinriskError when the run fails."""
+        self.runs.append((dag_id, run_date))
+        return run_dag({**self.env, **env}, dag_id, run_date, log_file=self.log_file, timeout=timeout)
+
+    def warehouse(self) -> sa.Engine:
+        return sa.create_engine(self.env["FINRISK_DATABASE_URL"])
+
+    def metadata(self) -> sa.Engine:
+        return sa.create_engine(self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+
+    def drop(self) -> None:
+        """Drop the three databases."""
+        from finrisk.db.engine import engine_for
+
+        engine_for.cache_clear()
+        admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in self.databases.values():
+                conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+        admin.dispose()
+
+
+def full_run(admin_url: str, workdir: Path, dates: tuple[date, ...] = DATES) -> AirflowSite:
+    """A site where finrisk_train ran for the first date and finrisk_nightly for each date, in order."""
+    site = AirflowSite.create(admin_url, workdir)
+    site.load_demo(dates[-1])
+    site.run("finrisk_train", dates[0])
+    for day in dates:
+        site.run("finrisk_nightly", day)
+    return site
