@@ -29,7 +29,14 @@ GPU_QUEUE = "gpu"
 DRIFT = Asset("finrisk://risk/score_monitoring/drift", group="finrisk",
               extra={"table": "risk.score_monitoring", "metric": "drift"})
 
-PARSED = Settings()  # values only (retries, schedules, shards); tasks read their own at run time
+
+
+def parsed() -> Settings:
+    """Settings read while a DAG file is parsed: values only (retries, schedules, shards), no query.
+
+    Tasks read their own at run time (`settings()`), where the Airflow connections apply.
+    """
+    return Settings()
 
 
 def _conn_url(conn_id: str) -> str | None:
@@ -87,7 +94,7 @@ def alert_on_failure(context) -> None:
                   str(context.get("exception") or "unknown error"), f"{base}/dags/{ti.dag_id}/runs/{ti.run_id}")
 
 
-def default_args(cfg: Settings = PARSED) -> dict:
+def default_args(cfg: Settings) -> dict:
     """Owner, retries with exponential back-off, timeout and the failure alert, for every task."""
     a = cfg.airflow
     return {
@@ -101,12 +108,7 @@ def default_args(cfg: Settings = PARSED) -> dict:
     }
 
 
-def no_retry(cfg: Settings = PARSED) -> dict:
-    """Task arguments for steps that do not talk to a database (a retry cannot help)."""
-    return {"retries": 0}
-
-
-def gpu_task(cfg: Settings = PARSED) -> dict:
+def gpu_task(cfg: Settings) -> dict:
     """Task arguments for a training job: the gpu queue and pool, its own timeout, one retry."""
     return {"queue": GPU_QUEUE, "pool": GPU_POOL, "pool_slots": 1, "retries": min(1, cfg.airflow.retries),
             "execution_timeout": timedelta(seconds=cfg.airflow.train_timeout_s)}

@@ -36,16 +36,17 @@ from airflow.sdk.exceptions import AirflowSkipException
 import finrisk_defaults as d
 from finrisk import steps
 
-SHARDS = d.PARSED.scoring.shards
+CFG = d.parsed()
+SHARDS = CFG.scoring.shards
 
 
 @dag(
     dag_id="finrisk_nightly",
-    schedule=CronTriggerTimetable(d.PARSED.airflow.nightly_cron, timezone="UTC"),
+    schedule=CronTriggerTimetable(CFG.airflow.nightly_cron, timezone="UTC"),
     start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,
-    default_args=d.default_args(),
+    default_args=d.default_args(CFG),
     doc_md=__doc__,
     tags=["finrisk", "nightly", "scoring"],
 )

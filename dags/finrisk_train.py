@@ -32,21 +32,23 @@ from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, get_curr
 import finrisk_defaults as d
 from finrisk import steps
 
+CFG = d.parsed()
+
 
 @dag(
     dag_id="finrisk_train",
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(d.PARSED.airflow.train_cron, timezone="UTC"), assets=[d.DRIFT]),
+        timetable=CronTriggerTimetable(CFG.airflow.train_cron, timezone="UTC"), assets=[d.DRIFT]),
     start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
     catchup=False,
     max_active_runs=1,
-    default_args=d.default_args(),
+    default_args=d.default_args(CFG),
     doc_md=__doc__,
     tags=["finrisk", "training", "gpu"],
 )
 def finrisk_train():
     def train_task(model: str):
-        @task(task_id=f"train_{model}", **d.gpu_task())
+        @task(task_id=f"train_{model}", **d.gpu_task(CFG))
         def train() -> dict:
             return d.call(steps.train, d.settings(), model, d.run_date(get_current_context()))
 
