@@ -1,17 +1,21 @@
 """The `finrisk` command line: every command is a thin call into a library function.
 
-Expected failures (a FinriskError) print one line and exit 1, with no traceback.
+Expected failures (a FinriskError) print one line and exit 1, with no traceback. Nothing
+it prints or logs shows a password: every message and log record passes `redact`. When a
+command used the embedded PostgreSQL, its last line says the server is still up and how
+to stop it.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
-from datetime import date
 
 import typer
 
 from finrisk import logs
-from finrisk.errors import FinriskError
+from finrisk.commands.dates import parse_date
+from finrisk.errors import FinriskError, redact
 
 app = typer.Typer(
     help="finrisk: nightly batch risk platform (ingest, validate, train, score, publish).",
@@ -19,35 +23,30 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-db_app = typer.Typer(help="Warehouse schema management.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
+__all__ = ["app", "main", "parse_date"]
+
+
+class _RedactSecrets(logging.Filter):
+    """Masks passwords in every log record a handler writes (console or file)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def _guard_handlers() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _RedactSecrets) for f in handler.filters):
+            handler.addFilter(_RedactSecrets())
 
 
 @app.callback()
 def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
     logs.configure(verbose)
-
-
-def parse_date(value: str) -> date:
-    """A run date from YYYY-MM-DD, or a one-line error naming it."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FinriskError(f"date {value!r} is not a valid YYYY-MM-DD date") from None
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Apply pending migrations under sql/migrations (idempotent)."""
-    from finrisk.config import get_settings
-    from finrisk.db.engine import describe, get_engine, warehouse_url
-    from finrisk.db.migrate import upgrade
-
-    settings = get_settings()
-    engine = get_engine(settings)
-    applied = upgrade(engine)
-    target = describe(warehouse_url(settings))
-    typer.echo(f"applied {len(applied)} migration(s) to {target}" if applied else f"{target} is up to date")
+    _guard_handlers()
 
 
 @app.command("nightly")
@@ -75,9 +74,9 @@ def nightly(
 
 def _register_commands() -> None:
     # Each area adds its commands in its own module, so the areas stay independent.
-    from finrisk.commands import data, demo, modeling, scoring
+    from finrisk.commands import data, db, demo, modeling, scoring, ui
 
-    for module in (demo, data, modeling, scoring):
+    for module in (db, demo, data, modeling, scoring, ui):
         module.register(app)
 
 
@@ -88,29 +87,58 @@ _register_commands()
 from typer._click.exceptions import ClickException  # noqa: E402
 
 
-def main() -> None:
-    """Entry point: run the app, turning expected errors into one line and exit 1."""
+def _embedded_notice() -> None:
+    """The last line after a command that used the embedded server: it is still up, and how to stop it."""
+    from finrisk.db.embedded import server_pid, used
+
+    for data_dir in used():
+        if server_pid(data_dir) is not None:
+            typer.echo(f"finrisk: the embedded PostgreSQL under {data_dir / 'pg'} is still running; "
+                       "stop it with `finrisk db stop`", err=True)
+
+
+def _run() -> int:
+    """Run the app; returns the exit code. Expected errors are one line, with passwords masked."""
     try:
         app(standalone_mode=False)
+        return 0
     except FinriskError as exc:
-        typer.echo(f"finrisk: error: {exc}", err=True)
-        sys.exit(1)
+        typer.echo(redact(f"finrisk: error: {exc}"), err=True)
+        return 1
     except typer.Abort:
         typer.echo("finrisk: aborted", err=True)
-        sys.exit(130)
+        return 130
     except ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        import io
+
+        shown = io.StringIO()
+        exc.show(file=shown)
+        typer.echo(redact(shown.getvalue()).rstrip(), err=True)
+        return exc.exit_code
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except Exception as exc:
         from finrisk.db.errors import explain
 
         expected = explain(exc)
         if expected is None:
-            raise
-        typer.echo(f"finrisk: error: {expected}", err=True)
-        sys.exit(1)
+            # a bug: show the traceback, but never a password that a driver echoed into it
+            import traceback
+
+            typer.echo(redact(traceback.format_exc()).rstrip(), err=True)
+            return 1
+        typer.echo(redact(f"finrisk: error: {expected}"), err=True)
+        return 1
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one line and exit 1."""
+    code = _run()
+    try:
+        _embedded_notice()
+    except Exception:  # the notice is a courtesy; it never changes the outcome
+        pass
+    sys.exit(code)
 
 
 if __name__ == "__main__":

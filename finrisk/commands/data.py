@@ -11,7 +11,7 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(date: str = typer.Option(..., "--date", help="run date, YYYY-MM-DD: ingest event times before its end")) -> None:
         """Move what changed in source.* up to the end of DATE into staging.* (incremental, idempotent)."""
-        from finrisk.cli import parse_date
+        from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
         from finrisk.ingest import run_ingest
 
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate(date: str = typer.Option(..., "--date", help="run date, YYYY-MM-DD: validate the batch ingested for it")) -> None:
         """Validate the staged batch of DATE with Great Expectations; quarantine failing rows; write Data Docs."""
-        from finrisk.cli import parse_date
+        from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
         from finrisk.quality import run_validation
 

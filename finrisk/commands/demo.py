@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         end_date: str | None = typer.Option(None, "--end-date", help="last day of the window, YYYY-MM-DD (default today)"),
     ) -> None:
         """Replace the source tables with a believable, deterministic demo bank."""
-        from finrisk.cli import parse_date
+        from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
         from finrisk.demo import generate
 

@@ -49,12 +49,24 @@ def register(app: typer.Typer) -> None:
     def promote_cmd(
         model: str = typer.Argument(..., help=MODEL_HELP),
         version: int | None = typer.Option(None, "--version", help="version to promote (default: the challenger)"),
+        reconcile: bool = typer.Option(False, "--reconcile",
+                                       help="only settle pending audit rows from what MLflow shows; promote nothing"),
     ) -> None:
-        """Move the champion alias to a version and write the audit row."""
+        """Move the champion alias to a version, audited before (pending) and after (done)."""
         from finrisk.config import get_settings
-        from finrisk.registry.promote import promote
+        from finrisk.models.specs import get_spec
+        from finrisk.registry.promote import promote, settle_pending
+        from finrisk.registry.tracking import client as mlflow_client
 
-        done = promote(get_settings(), model, version)
+        settings = get_settings()
+        if reconcile:
+            name = get_spec(model).registered_name
+            settled = settle_pending(settings, mlflow_client(settings), name)
+            typer.echo(f"{name}: " + ("; ".join(f"audit row {r['promotion_id']} (version {r['version']}, "
+                                                f"{r['decision']}) is {r['status']}" for r in settled)
+                                      or "no pending audit rows"))
+            return
+        done = promote(settings, model, version)
         typer.echo(f"{done['model']}: champion is now version {done['version']} "
                    f"(was {done['previous_version'] or 'none'}), by {done['actor']}")
 

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from finrisk.config import Settings
 from finrisk.db.embedded import embedded_url
-from finrisk.errors import FinriskError
+from finrisk.errors import FinriskError, mask_url, redact
 
 
 def warehouse_url(settings: Settings) -> str:
@@ -22,9 +22,9 @@ def warehouse_url(settings: Settings) -> str:
 def describe(url: str) -> str:
     """A URL without its password, safe for logs and error messages."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return redact(make_url(url).render_as_string(hide_password=True))
     except Exception:
-        return "<unparseable URL>"
+        return mask_url(url)
 
 
 @lru_cache(maxsize=8)
@@ -33,7 +33,7 @@ def engine_for(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:
-        raise FinriskError(f"database URL {url!r} is not valid: {exc}") from None
+        raise FinriskError(f"database URL {mask_url(url)!r} is not valid: {redact(str(exc))}") from None
     if parsed.get_backend_name() != "postgresql":
         raise FinriskError(f"database URL {describe(url)} is not PostgreSQL (finrisk speaks one dialect)")
     if parsed.drivername == "postgresql":
@@ -43,7 +43,7 @@ def engine_for(url: str) -> Engine:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
     except sa.exc.OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        reason = redact(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
         raise FinriskError(f"warehouse {describe(url)} is unreachable: {reason}") from None
     return engine
 

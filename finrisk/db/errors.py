@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from finrisk.errors import FinriskError
+from finrisk.errors import FinriskError, redact
 
 # PostgreSQL error codes that mean the schema is not (fully) there
 _MISSING = {"42P01": "a table is missing", "3F000": "a schema is missing", "42703": "a column is missing"}
@@ -12,7 +12,7 @@ _MISSING = {"42P01": "a table is missing", "3F000": "a schema is missing", "4270
 
 def _first_line(exc: sa.exc.DBAPIError) -> str:
     text = str(exc.orig).strip().splitlines() if exc.orig is not None else []
-    return text[0] if text else type(exc).__name__
+    return redact(text[0]) if text else type(exc).__name__
 
 
 def explain(exc: BaseException) -> FinriskError | None:

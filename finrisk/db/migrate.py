@@ -3,7 +3,9 @@
 A file `NNN_name.sql` is one migration. `upgrade` takes an advisory lock, applies every
 file not yet recorded in `ops.schema_migrations` in its own transaction, and records its
 checksum. Running it again changes nothing; an applied file that was edited afterwards
-is refused, because the databases it already ran on would silently differ.
+is refused, because the databases it already ran on would silently differ. An object an
+applied migration built that is gone (say after `drop schema risk cascade`) is named,
+with the command that re-creates it (`finrisk db upgrade --repair`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from finrisk.config import SQL_DIR
+from finrisk.db import objects
 from finrisk.errors import FinriskError
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-_LOCK_KEY = 7_301_1  # arbitrary, constant: serialises concurrent upgrades
+LOCK_KEY = _LOCK_KEY = 7_301_1  # arbitrary, constant: serialises concurrent upgrades and repairs
 
 _BOOTSTRAP = """
 create schema if not exists ops;
@@ -66,13 +69,43 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
+def applied_migrations(conn, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migration files recorded as applied in this database, in order."""
+    if conn.execute(sa.text("select to_regclass('ops.schema_migrations')")).scalar() is None:
+        return []
+    done = set(conn.execute(sa.text("select version from ops.schema_migrations")).scalars())
+    return [m for m in discover(directory) if m.version in done]
+
+
+def check_intact(conn, directory: Path = MIGRATIONS_DIR) -> None:
+    """Refuse, in one line, when an object an applied migration built is gone; say how to re-create it."""
+    migrations = applied_migrations(conn, directory)
+    parsed = [(m, objects.parse(m.sql)) for m in migrations]
+    schemas, relations = objects.expected([st for _, sts in parsed for st in sts])
+    gone = objects.missing(conn, schemas, relations)
+    if not gone:
+        return
+    builders = [m.name for m, sts in parsed
+                if any(st.kind in ("create_schema", "create_relation")
+                       and (st.target[0] in gone or f"schema {st.target[0]}" in gone) for st in sts)]
+    more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
+    raise FinriskError(
+        f"{', '.join(gone[:3])}{more} of applied migration(s) {', '.join(builders[:3])} "
+        f"{'are' if len(gone) > 1 else 'is'} missing: run `finrisk db upgrade --repair` to re-create them (empty)"
+    )
+
+
 def upgrade(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Apply pending migrations; returns the names applied (empty when up to date)."""
+    """Apply pending migrations; returns the names applied (empty when up to date).
+
+    Refuses with one line when an object of an applied migration is missing (see `check_intact`).
+    """
     migrations = discover(directory)
     applied: list[str] = []
     with engine.begin() as conn:
         conn.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         conn.exec_driver_sql(_BOOTSTRAP)
+        check_intact(conn, directory)
         done = dict(conn.execute(sa.text("select version, checksum from ops.schema_migrations")).all())
         for migration in migrations:
             if migration.version in done:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from finrisk.config import Settings
-from finrisk.errors import FinriskError
+from finrisk.errors import FinriskError, mask_url, redact
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,8 @@ def artifact_root(settings: Settings) -> Path:
 
 
 def _describe(uri: str) -> str:
-    from finrisk.db.engine import describe
-
-    return describe(uri) if "://" in uri and not uri.startswith(("http", "file")) else uri
+    """The URI with any password masked."""
+    return mask_url(uri)
 
 
 def check_reachable(uri: str) -> None:
@@ -49,16 +48,19 @@ def check_reachable(uri: str) -> None:
         try:
             requests.get(uri.rstrip("/") + "/health", timeout=5).raise_for_status()
         except requests.RequestException as exc:
-            raise FinriskError(f"MLflow tracking server {uri} is unreachable: {type(exc).__name__}") from None
+            raise FinriskError(f"MLflow tracking server {_describe(uri)} is unreachable: {type(exc).__name__}") from None
     elif uri.startswith("postgresql"):
         import sqlalchemy as sa
 
-        engine = sa.create_engine(uri, connect_args={"connect_timeout": 5}, poolclass=sa.pool.NullPool)
+        try:
+            engine = sa.create_engine(uri, connect_args={"connect_timeout": 5}, poolclass=sa.pool.NullPool)
+        except Exception as exc:  # a malformed URL or an unknown driver
+            raise FinriskError(f"MLflow tracking URI {_describe(uri)} is not valid: {redact(str(exc))}") from None
         try:
             with engine.connect() as conn:
                 conn.execute(sa.text("select 1"))
         except sa.exc.SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            reason = redact((str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0])
             raise FinriskError(f"MLflow backend {_describe(uri)} is unreachable: {reason}") from None
         finally:
             engine.dispose()
@@ -72,8 +74,11 @@ def connect(settings: Settings) -> str:
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
     uri = tracking_uri(settings)
     check_reachable(uri)
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
+    try:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+    except Exception as exc:  # MLflow echoes the URI it rejects
+        raise FinriskError(f"MLflow tracking URI {_describe(uri)} is not valid: {redact(str(exc).splitlines()[0])}") from None
     return uri
 
 
@@ -82,7 +87,10 @@ def client(settings: Settings):
     from mlflow import MlflowClient
 
     uri = connect(settings)
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    try:
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    except Exception as exc:  # an unsupported scheme: MLflow's message repeats the URI
+        raise FinriskError(f"MLflow tracking URI {_describe(uri)} is not usable: {redact(str(exc).splitlines()[0])}") from None
 
 
 def ensure_experiment(settings: Settings, name: str) -> str:

@@ -40,7 +40,7 @@ def test_usage_error_is_short_and_has_no_traceback():
 
 
 def test_bad_date_is_one_line():
-    from finrisk.cli import parse_date
+    from finrisk.commands.dates import parse_date
     from finrisk.errors import FinriskError
     import pytest
 
