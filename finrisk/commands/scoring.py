@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         """Score customers, the day's transactions and news with the champions; publish unless --shard."""
         from tqdm import tqdm
 
-        from finrisk.cli import parse_date
+        from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
         from finrisk.scoring.run import score
 
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
     @app.command("publish")
     def publish_command(date: str = typer.Option(..., "--date", help="score date, YYYY-MM-DD")) -> None:
         """Audit every staged shard of a date and replace the date in risk.* in one transaction."""
-        from finrisk.cli import parse_date
+        from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
         from finrisk.scoring.run import publish
 

@@ -78,18 +78,24 @@ def decide(model: str, metrics: dict, baseline: dict | None, champion: dict | No
 
 
 def apply(settings, spec, version: str, decision: GateDecision, previous: str | None) -> None:
-    """Alias the version challenger (and champion if promoted), tag it, and write the audit row."""
-    from finrisk.registry.promote import record_promotion
+    """Alias the version challenger (and champion if promoted) and tag it, audited before and after.
+
+    MLflow and the warehouse are checked before anything moves: the audit row is written
+    `pending` first and completed once MLflow shows the decision (see registry.promote).
+    """
+    from finrisk.registry.promote import recorded, settle_pending
     from finrisk.registry.tracking import client as mlflow_client
 
     client = mlflow_client(settings)
     name = spec.registered_name
-    client.set_registered_model_alias(name, "challenger", version)
-    tags = {"gate_decision": decision.decision, "gate_passed": str(decision.passed).lower(),
-            "gate_reasons": "; ".join(decision.reasons)[:4900], "beats_baseline": str(decision.beats_baseline).lower()}
-    for key, value in tags.items():
-        client.set_model_version_tag(name, version, key, value)
-    if decision.promote:
-        client.set_registered_model_alias(name, "champion", version)
-        client.delete_registered_model_alias(name, "challenger")
-    record_promotion(settings, name, version, previous, decision.decision, decision.reasons, actor="gate")
+    settle_pending(settings, client, name)
+    # gate_decision goes last: a version tagged with it shows the whole decision
+    tags = {"gate_passed": str(decision.passed).lower(), "gate_reasons": "; ".join(decision.reasons)[:4900],
+            "beats_baseline": str(decision.beats_baseline).lower(), "gate_decision": decision.decision}
+    with recorded(settings, client, name, version, previous, decision.decision, decision.reasons, actor="gate"):
+        client.set_registered_model_alias(name, "challenger", version)
+        for key, value in tags.items():
+            client.set_model_version_tag(name, version, key, value)
+        if decision.promote:
+            client.set_registered_model_alias(name, "champion", version)
+            client.delete_registered_model_alias(name, "challenger")
