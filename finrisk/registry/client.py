@@ -84,6 +84,10 @@ class Scorer:
         """Probabilities batched with dynamic padding, grouped by length, under inference mode (bf16 on CUDA)."""
         return self._classifier.predict_proba(list(texts), batch_size)
 
+    def predict_records(self, records: list, batch_size: int = 64) -> np.ndarray:
+        """Probabilities for records: a fused model reads their text and tabular attributes, a text model their text."""
+        return self._classifier.predict_records(list(records), batch_size)
+
 
 def load_scorer(settings: Settings, ref: ModelRef) -> Scorer:
     """Load the pyfunc of `ref` and expose its tokenizer + model as a Scorer."""
@@ -94,7 +98,9 @@ def load_scorer(settings: Settings, ref: ModelRef) -> Scorer:
         loaded = mlflow.pyfunc.load_model(ref.uri)
     except Exception as exc:  # MLflow raises many types for missing artifacts
         raise FinriskError(f"{ref.name} version {ref.version} could not be loaded: {str(exc).splitlines()[0]}") from None
-    return Scorer(ref, loaded.unwrap_python_model())
+    from finrisk.models.quantize import for_cpu_scoring  # int8 Linear layers on CPU (bench/score.py)
+
+    return Scorer(ref, for_cpu_scoring(loaded.unwrap_python_model()))
 
 
 def load_reference(settings: Settings, ref: ModelRef) -> dict:

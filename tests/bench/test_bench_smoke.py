@@ -1,0 +1,43 @@
+"""CI smoke runs of the bench/ scripts at tiny sizes: each runs and prints its ratio line.
+
+Benchmarks are not tests: nothing here asserts a speed. Each script runs in a subprocess
+(as a person would run it) with the tiny random BERT and a few records, against the test
+PostgreSQL server, and must exit 0 with its last line naming the key ratio.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER = os.environ.get("FINRISK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+
+SMOKE = {
+    "score.py": ["--records", "24", "--probe-records", "40", "--base-model", "tiny-random", "--repeats", "1",
+                 "--sweep", "8"],
+    "reasons.py": ["--records", "8", "--probe-records", "40", "--base-model", "tiny-random", "--repeats", "1"],
+    "train.py": ["--records", "32", "--steps", "2", "--batch-size", "8", "--base-model", "tiny-random", "--repeats", "1"],
+    "publish.py": ["--rows", "300", "--repeats", "1"],
+    "shards.py": ["--customers", "60", "--shards", "1,2", "--base-model", "tiny-random"],
+    "memory.py": ["--customers", "40,80", "--base-model", "tiny-random"],
+    "nightly.py": ["--customers", "40,80", "--base-model", "tiny-random"],
+}
+
+
+@pytest.mark.parametrize("script", sorted(SMOKE))
+def test_bench_script_runs_and_prints_its_ratio(script, tmp_path):
+    path = ROOT / "bench" / script
+    if not path.exists():
+        pytest.skip(f"bench/{script} is not written yet")
+    env = {**os.environ, "FINRISK_BENCH_ADMIN_URL": SERVER, "FINRISK_DATA_DIR": str(tmp_path / "data"),
+           "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([sys.executable, str(path), *SMOKE[script]], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert lines and "ratio" in lines[-1], done.stdout[-2000:]
