@@ -42,3 +42,41 @@ def fresh_site(tmp_path, pg_admin) -> Iterator[AirflowSite]:
         yield site
     finally:
         site.drop()
+
+
+class _Inbox:
+    """JSON bodies POSTed to the local webhook, in order."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict] = []
+        self.url = ""
+
+
+@pytest.fixture()
+def webhook() -> Iterator[_Inbox]:
+    """A webhook receiver on 127.0.0.1 (a thread in this process), stopped after the test."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    inbox = _Inbox()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            inbox.posts.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    inbox.url = f"http://127.0.0.1:{server.server_port}/hooks/finrisk?token=hook-token-123"
+    try:
+        yield inbox
+    finally:
+        server.shutdown()
+        server.server_close()
