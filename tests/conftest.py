@@ -3,6 +3,12 @@
 The server is FINRISK_TEST_DATABASE_URL (default: postgres on 127.0.0.1:5432, trust auth).
 The session builds one migrated template database; each test that asks for `db_url`
 gets its own copy (CREATE DATABASE ... TEMPLATE, fast) and it is dropped afterwards.
+
+Tests stop every server they start: an embedded PostgreSQL is started only under a
+fixture's folder (`embedded_data_dir`, or the session's private data folder) whose
+finalizer stops it, also when the test fails. At the end of the session any postgres
+process still running from the session's temporary folders is stopped and the session
+fails (`pytest_sessionfinish`), so a leak cannot go unnoticed.
 """
 
 from __future__ import annotations
@@ -30,16 +36,69 @@ def private_data_dir(tmp_path_factory) -> Iterator[None]:
     previous = os.environ.get("FINRISK_DATA_DIR")
     os.environ["FINRISK_DATA_DIR"] = str(data)
     get_settings.cache_clear()
-    yield
-    if (data / "pg" / "postmaster.pid").exists():
-        import pgserver
+    try:
+        yield
+    finally:
+        from finrisk.db.embedded import stop
 
-        pgserver.get_server(data / "pg", cleanup_mode="stop").cleanup()
+        stop(data)
     if previous is None:
         os.environ.pop("FINRISK_DATA_DIR", None)
     else:
         os.environ["FINRISK_DATA_DIR"] = previous
     get_settings.cache_clear()
+
+
+@pytest.fixture()
+def embedded_data_dir(tmp_path) -> Iterator:
+    """A data folder for a test that starts the embedded server; the server is stopped afterwards, pass or fail."""
+    from finrisk.db.embedded import stop
+
+    data = tmp_path / "data"
+    data.mkdir()
+    try:
+        yield data
+    finally:
+        stop(data)
+
+
+def leftover_servers(root) -> list:
+    """Postmaster processes whose data folder lies under `root` (a test session's temporary folders)."""
+    import psutil
+
+    root = str(root)
+    found = []
+    for proc in psutil.process_iter(attrs=["name", "cmdline"]):
+        cmdline = proc.info.get("cmdline") or []
+        if proc.info.get("name") == "postgres" and any(arg.startswith(root) for arg in cmdline):
+            found.append(proc)
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the session if a test left a PostgreSQL server running from its temporary folders (and stop it)."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or getattr(factory, "_basetemp", None) is None:
+        return
+    leaked = leftover_servers(factory.getbasetemp())
+    if not leaked:
+        return
+    from pathlib import Path
+
+    from finrisk.db.embedded import stop
+
+    lines = []
+    for proc in leaked:
+        cmdline = proc.info["cmdline"]
+        pgdata = Path(cmdline[cmdline.index("-D") + 1]) if "-D" in cmdline else None
+        lines.append(f"pid {proc.pid}: {' '.join(cmdline)}")
+        if pgdata is not None and pgdata.name == "pg":
+            stop(pgdata.parent)
+        elif proc.is_running():
+            proc.terminate()
+    session.config.get_terminal_writer().line(
+        "a test left PostgreSQL server(s) running (now stopped): " + "; ".join(lines), red=True)
+    session.exitstatus = 1
 
 
 def _admin_engine() -> sa.Engine:
