@@ -23,6 +23,7 @@ from finrisk.errors import FinriskError
 from finrisk.ingest import TABLES, cutoff_for
 from finrisk.quality import rules as R
 from finrisk.quality.countries import COUNTRY_CODES
+from finrisk.quality.docs_assets import localize
 from finrisk.quality.report import ExpectationOutcome, TableReport, ValidationReport
 from finrisk.quality.suites import build_checkpoint, docs_dir
 from finrisk.quality.volume import VolumeBand, volume_band
@@ -75,6 +76,7 @@ def _run_checkpoint(settings: Settings, report: ValidationReport, suites: dict[s
         result = checkpoint.run(batch_parameters={"year": day.year, "month": day.month, "day": day.day})
     except Exception as exc:  # GX wraps database and configuration errors in many exception types
         raise FinriskError(f"validation for {day} could not run: {str(exc).strip().splitlines()[0]}") from None
+    localize(report.docs_path)  # Data Docs render offline: CDN links point at the installed local copies
     return {vr.suite_name: vr for vr in result.run_results.values()}
 
 
