@@ -114,6 +114,9 @@ class ScoringSettings(BaseModel):
         "block", pattern="^(block|flag)$",
         help="band shares outside the bounds block publishing, or publish flagged in risk.score_monitoring",
     )
+    lock_wait_s: float = Field(
+        5.0, ge=0, help="how long a run waits for another run of the same date before refusing with its name",
+    )
 
 
 class AlertSettings(BaseModel):

@@ -24,7 +24,7 @@ from finrisk.registry.tracking import tracking_uri
 
 log = logging.getLogger(__name__)
 
-MODELS = ("news", "credit", "fraud")
+from finrisk.models.specs import MODELS  # noqa: E402  (the one list of models)
 
 
 @dataclass(frozen=True)

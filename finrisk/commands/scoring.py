@@ -27,6 +27,9 @@ def register(app: typer.Typer) -> None:
     def score_command(
         date: str = typer.Option(..., "--date", help="score date, YYYY-MM-DD"),
         shard: str | None = typer.Option(None, "--shard", help="score one slice i/n into staging; publish merges"),
+        skip_validation_check: bool = typer.Option(
+            False, "--skip-validation-check",
+            help="emergency only: score even without a passed validation run for the date (recorded with the run)"),
     ) -> None:
         """Score customers, the day's transactions and news with the champions; publish unless --shard."""
         from tqdm import tqdm
@@ -44,7 +47,8 @@ def register(app: typer.Typer) -> None:
             bars[model].update(n)
 
         try:
-            result = score(get_settings(), score_date, _parse_shard(shard), progress=progress)
+            result = score(get_settings(), score_date, _parse_shard(shard), progress=progress,
+                           skip_validation_check=skip_validation_check)
         finally:
             for bar in bars.values():
                 bar.close()

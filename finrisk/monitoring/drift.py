@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 from finrisk.db.sql import query
 from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, is_flagged, psi, shares
-from finrisk.scoring.scales import BANDS, band_share_problem
+from finrisk.bands import BANDS, band_share_problem
+from finrisk.models.specs import MODELS
 
 PROB_FEATURE = {"credit": "pd_12m", "fraud": "fraud_prob", "news": "negative_prob"}
 REGISTERED = {"credit": "finrisk-credit", "fraud": "finrisk-fraud", "news": "finrisk-news"}
@@ -71,7 +72,7 @@ def monitoring_rows(
 
     run_ids = list(run_ids)
     summary = {r.model: r for r in conn.execute(query("monitoring/prob_summary"), {"run_ids": run_ids})}
-    for model in ("credit", "fraud", "news"):
+    for model in (m for m in MODELS if m in versions):  # a model skipped tonight (no champion) has no rows
         row = summary.get(model)
         rows = int(row.rows) if row else 0
         add(model, "champion", "rows", value=rows)

@@ -1,7 +1,9 @@
 """ops.scoring_runs: one row per scoring or publish run, written as it starts and as it ends.
 
 The row is committed on its own connection, outside the scoring transaction, so a failed
-run is still recorded with its error.
+run is still recorded with its error. It names the backend that holds the run's locks; a
+run killed before it could finish stays `running` until a later run of the date finds that
+backend gone and marks it `abandoned` with the time and the reason (`abandon_stale`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class RunLog:
     shard: tuple[int, int] | None = None
     versions: dict[str, str | None] = field(default_factory=dict)
     challengers: dict[str, str] = field(default_factory=dict)
+    backend: tuple[int, datetime] | None = None  # (pid, backend start) of the run's lock connection
+    validation_run_id: str | None = None
+    is_validation_skipped: bool = False
+    skipped_models: list[str] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     _clock: float = field(default_factory=time.perf_counter)
 
@@ -49,6 +55,11 @@ class RunLog:
                     "news_model_version": self.versions.get("news"),
                     "challenger_versions": json.dumps(self.challengers),
                     "started_at": self.started_at,
+                    "backend_pid": self.backend[0] if self.backend else None,
+                    "backend_started_at": self.backend[1] if self.backend else None,
+                    "validation_run_id": self.validation_run_id,
+                    "is_validation_skipped": self.is_validation_skipped,
+                    "skipped_models": json.dumps(self.skipped_models),
                 },
             )
         return self
@@ -84,5 +95,16 @@ class RunLog:
 
 
 def mark_published(conn, run_ids: list[str]) -> None:
-    """Shard runs merged by a publish become published (inside the publish transaction)."""
+    """The runs a publish merged, and the publishing run, become published (inside the publish transaction)."""
     conn.execute(query("monitoring/mark_published"), {"run_ids": run_ids})
+
+
+def abandon_stale(engine: Engine, score_date: date, run_id: str) -> list[str]:
+    """Mark the date's `running` runs whose backend is gone `abandoned`; returns their run ids."""
+    with engine.begin() as conn:
+        marked = conn.execute(query("monitoring/abandon_stale_runs"), {
+            "score_date": score_date, "run_id": run_id, "now": datetime.now(timezone.utc)}).all()
+    for r in marked:
+        log.warning("run %s (%s of %s, started %s) marked abandoned: %s", r.run_id, r.step, score_date,
+                    r.started_at, r.abandoned_reason)
+    return [r.run_id for r in marked]

@@ -1,6 +1,6 @@
 """The audit of a date's staged batches: nothing is published unless every check passes.
 
-Checks: one row per active customer, no null or duplicate keys, every probability in [0, 1],
+Checks: one row per active customer (when credit was scored), no null or duplicate keys, every probability in [0, 1],
 and (from a configured population size on) every band present in a sane share.
 """
 
@@ -14,17 +14,23 @@ from sqlalchemy.engine import Connection
 from finrisk.config import ScoringSettings
 from finrisk.db.sql import query
 from finrisk.features.records import end_of_day
+from finrisk.models.specs import MODELS
 from finrisk.scoring.scales import BANDS, band_share_problem
 
 
-def audit(conn: Connection, score_date: date, run_ids: Sequence[str], cfg: ScoringSettings) -> list[str]:
-    """Problems with the staged batches of the date; empty when they may be published."""
+def audit(conn: Connection, score_date: date, run_ids: Sequence[str], cfg: ScoringSettings,
+          scored: Sequence[str] = MODELS) -> list[str]:
+    """Problems with the staged batches of the date; empty when they may be published.
+
+    `scored`: the models the batches were scored with (one with no champion tonight is skipped).
+    """
     params = {"run_ids": list(run_ids)}
     c = conn.execute(query("scoring/audit_batch"), params).one()
-    active = conn.execute(query("scoring/count_active_customers"), {"as_of": end_of_day(score_date)}).scalar_one()
     problems = []
-    if c.customers != active:
-        problems.append(f"{c.customers} customers scored but {active} are active")
+    if "credit" in scored:
+        active = conn.execute(query("scoring/count_active_customers"), {"as_of": end_of_day(score_date)}).scalar_one()
+        if c.customers != active:
+            problems.append(f"{c.customers} customers scored but {active} are active")
     for what, total, distinct, nulls in (
         ("customer_id", c.customers, c.distinct_customers, c.null_customer_ids),
         ("txn_id", c.transactions, c.distinct_transactions, c.null_txn_ids),

@@ -1,7 +1,10 @@
-"""The versions a run scores with: @champion of each model resolved once, @challenger if any.
+"""The versions a night scores with: @champion of each model resolved once, @challenger if any.
 
-Resolution happens once at the start of a run; every row the run writes carries these
-versions, so a promotion while the run is going does not mix into it.
+`resolve_versions` turns the aliases into concrete versions once, as a small JSON-safe dict
+(`{"champion": {"credit": "3", ...}, "challenger": {"credit": "4"}}`) that a scheduler hands to
+every shard and to publish, so a promotion during the night changes nothing until the next
+one. A model with no @champion is left out (and not scored or published); no champion at all
+is a one-line error. `run_models` turns such a dict back into the registry references a run loads.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ from dataclasses import dataclass, field
 
 from finrisk.config import Settings
 from finrisk.errors import FinriskError
+from finrisk.models.specs import MODELS
 
 log = logging.getLogger(__name__)
 
-MODELS = ("credit", "fraud", "news")
+NO_CHAMPION = "no model has a @champion version: run finrisk_train (or finrisk train MODEL)"
 
 
 @dataclass(frozen=True)
 class RunModels:
-    """Concrete versions for one run: champions (all three) and challengers (where registered)."""
+    """Concrete versions for one run: champions (models without one are skipped) and challengers."""
 
     champions: dict  # model -> ModelRef
     challengers: dict = field(default_factory=dict)  # model -> ModelRef, only versions other than the champion
@@ -32,24 +36,50 @@ class RunModels:
     def challenger_versions(self) -> dict[str, str]:
         return {m: ref.version for m, ref in self.challengers.items()}
 
+    @property
+    def skipped(self) -> list[str]:
+        """Models scored by nobody tonight: they have no champion."""
+        return [m for m in MODELS if m not in self.champions]
 
-def resolve_models(settings: Settings, models: tuple[str, ...] = MODELS) -> RunModels:
-    """Resolve @champion (required) and @challenger (optional) of each model, or a one-line error."""
+    def pinned(self) -> dict:
+        """The JSON-safe form `resolve_versions` returns."""
+        return {"champion": self.versions, "challenger": self.challenger_versions}
+
+
+def resolve_versions(settings: Settings) -> dict:
+    """Resolve @champion and @challenger of every model once: {"champion": {...}, "challenger": {...}}."""
     from finrisk.registry.client import resolve_alias
-    from finrisk.models.specs import SPECS
 
     champions, challengers = {}, {}
-    for model in models:
+    for model in MODELS:
         ref = resolve_alias(settings, model, "champion")
         if ref is None:
-            raise FinriskError(
-                f"{SPECS[model].registered_name} has no @champion version: train it (finrisk train {model}) "
-                f"or promote one (finrisk promote {model}) before scoring"
-            )
-        champions[model] = ref
+            continue
+        champions[model] = ref.version
         challenger = resolve_alias(settings, model, "challenger")
         if challenger is not None and challenger.version != ref.version:
-            challengers[model] = challenger
-    log.info("scoring with champions %s, challengers %s",
-             {m: r.version for m, r in champions.items()}, {m: r.version for m, r in challengers.items()} or "none")
-    return RunModels(champions, challengers)
+            challengers[model] = challenger.version
+    if not champions:
+        raise FinriskError(NO_CHAMPION)
+    skipped = [m for m in MODELS if m not in champions]
+    if skipped:
+        log.warning("%s: no @champion version, not scored or published tonight", ", ".join(skipped))
+    log.info("versions pinned: champions %s, challengers %s", champions, challengers or "none")
+    return {"champion": champions, "challenger": challengers}
+
+
+def run_models(settings: Settings, versions: dict) -> RunModels:
+    """The registry references behind a pinned versions dict, or a one-line error."""
+    from finrisk.registry.client import get_version
+
+    champions = {m: str(v) for m, v in (versions.get("champion") or {}).items()}
+    unknown = sorted(set(champions) - set(MODELS))
+    if unknown:
+        raise FinriskError(f"versions name unknown model(s) {', '.join(unknown)}: choose from {', '.join(MODELS)}")
+    if not champions:
+        raise FinriskError(NO_CHAMPION)
+    return RunModels(
+        {m: get_version(settings, m, champions[m]) for m in MODELS if m in champions},
+        {m: get_version(settings, m, v) for m, v in (versions.get("challenger") or {}).items()
+         if m in champions and str(v) != champions[m]},
+    )

@@ -1,9 +1,12 @@
 """Publish a date: audit the complete set of staged shards, then replace the date in risk.* at once.
 
-One transaction deletes the date from every published table, inserts from risk_stage,
-derives fraud alerts, risk scores (with their 7-day fraud and 30-day news windows), early
-warnings and monitoring, marks the shard runs published and clears the date from staging.
-A crash anywhere before the commit leaves the published tables as they were.
+One transaction (repeatable read: the audit and the inserts see the same staged rows) deletes
+the date from the published tables of the models scored, inserts exactly the audited runs'
+rows from risk_stage, derives fraud alerts, risk scores (with their 7-day fraud and 30-day news
+windows), early warnings and monitoring, marks the shard runs published and clears the date
+from staging. A crash anywhere before the commit leaves the published tables as they were.
+The caller holds the date's exclusive run lock (`locks.RunLock`), so no run stages the date
+meanwhile.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from finrisk.errors import FinriskError
 from finrisk.monitoring.drift import COLUMNS as MONITORING_COLUMNS
 from finrisk.monitoring.drift import monitoring_rows
 from finrisk.monitoring.runs import mark_published
+from finrisk.models.specs import MODELS, SPECS
 from finrisk.scoring.audit import audit
+from finrisk.scoring.hooks import reached
 from finrisk.scoring.scales import BANDS
 
 log = logging.getLogger(__name__)
-
-_LOCK = "finrisk.scoring.publish"
 
 
 @dataclass(frozen=True)
@@ -44,18 +47,27 @@ class Published:
         return sum(self.rows.values())
 
 
-def staged_batches(conn: Connection, score_date: date) -> list:
-    """The complete shard set of the latest layout staged for the date, or a one-line error."""
-    batches = conn.execute(query("scoring/staged_batches"), {"score_date": score_date}).all()
+def batch_versions(batch) -> dict[str, str]:
+    """The champion versions a staged batch was scored with (skipped models left out)."""
+    return {m: v for m in MODELS if (v := getattr(batch, f"{m}_model_version")) is not None}
+
+
+def staged_batches(conn: Connection, score_date: date, run_ids: list[str] | None = None) -> list:
+    """The complete shard set of the latest layout staged for the date (or exactly `run_ids`), or a one-line error."""
+    batches = conn.execute(query("scoring/staged_batches"), {"score_date": score_date, "run_ids": run_ids}).all()
+    if run_ids is not None and len(batches) != len(set(run_ids)):
+        missing = sorted(set(run_ids) - {b.run_id for b in batches})
+        raise FinriskError(f"{score_date}: run(s) {', '.join(missing)} have nothing staged any more; score the date again")
     if not batches:
         raise FinriskError(f"nothing is staged for {score_date}: run finrisk score --date {score_date} first")
     n = batches[0].shard_count
     missing = sorted(set(range(n)) - {b.shard_index for b in batches})
     if missing:
         raise FinriskError(f"{score_date}: shard(s) {', '.join(f'{i}/{n}' for i in missing)} not staged yet")
-    layouts = {(b.credit_model_version, b.fraud_model_version, b.news_model_version) for b in batches}
+    layouts = {tuple(sorted(batch_versions(b).items())) for b in batches}
     if len(layouts) > 1:
-        raise FinriskError(f"{score_date}: shards were scored with different model versions {sorted(layouts)}; rescore them")
+        raise FinriskError(f"{score_date}: shards were scored with different model versions "
+                           f"{sorted(map(dict, layouts), key=str)}; rescore them")
     return list(batches)
 
 
@@ -63,13 +75,22 @@ def _count(result) -> int:
     return max(int(result.rowcount or 0), 0)
 
 
-def publish_staged(engine: Engine, cfg: ScoringSettings, score_date: date, run_id: str) -> Published:
-    """Audit the staged shards of the date and replace the date in risk.* in one transaction."""
-    with engine.begin() as conn:
-        conn.execute(query("scoring/publish_lock"), {"lock": _LOCK, "score_date": score_date})
-        batches = staged_batches(conn, score_date)
+def publish_staged(engine: Engine, cfg: ScoringSettings, score_date: date, run_id: str,
+                   run_ids: list[str] | None = None, versions: dict | None = None) -> Published:
+    """Audit the staged shards of the date (exactly `run_ids` when given) and replace the date in risk.* at once.
+
+    `versions` (the night's pinned {"champion": ..., "challenger": ...}) must match what the shards
+    were scored with, or nothing is published.
+    """
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+        batches = staged_batches(conn, score_date, run_ids)
         run_ids = [b.run_id for b in batches]
-        problems = audit(conn, score_date, run_ids, cfg)
+        first = batches[0]
+        versions_used = batch_versions(first)
+        if versions is not None and dict(versions.get("champion") or {}) != versions_used:
+            raise FinriskError(f"{score_date}: shards were scored with {versions_used} but the night pinned "
+                               f"{dict(versions.get('champion') or {})}; rescore them with the pinned versions")
+        problems = audit(conn, score_date, run_ids, cfg, scored=list(versions_used))
         flagged = [p for p in problems if p.startswith("band ")] if cfg.audit_band_action == "flag" else []
         blocking = [p for p in problems if p not in flagged]
         if blocking:
@@ -78,42 +99,50 @@ def publish_staged(engine: Engine, cfg: ScoringSettings, score_date: date, run_i
             raise FinriskError(f"audit of {score_date} failed, nothing published: {'; '.join(blocking)}{hint}")
         if flagged:
             log.warning("publishing %s with band shares flagged, not blocked: %s", score_date, "; ".join(flagged))
-        first = batches[0]
-        versions = {"credit": first.credit_model_version, "fraud": first.fraud_model_version,
-                    "news": first.news_model_version}
         challengers = dict(first.challenger_versions or {})
         references = dict(first.model_references or {})
         base = {"score_date": score_date, "run_ids": run_ids}
-        conn.execute(query("scoring/delete_published_day"), {"score_date": score_date})
+        conn.execute(query("scoring/delete_published_day"), {
+            "score_date": score_date, "models": list(versions_used),
+            "registered": [SPECS[m].registered_name for m in versions_used]})
         rows = {
             "transaction_scores": _count(conn.execute(query("scoring/publish_transaction_scores"), base)),
             "fraud_alerts": _count(conn.execute(query("scoring/publish_fraud_alerts"),
                                                 {**base, "threshold": cfg.fraud_alert_threshold})),
             "news_signals": _count(conn.execute(query("scoring/publish_news_signals"), base)),
         }
-        rows["risk_scores"] = _count(conn.execute(query("scoring/publish_risk_scores"), {
-            **base,
-            "fraud_window_days": cfg.fraud_window_days,
-            "news_window_days": cfg.news_window_days,
-            "news_half_life_days": cfg.news_half_life_days,
-            "fraud_model_version": versions["fraud"],
-            "news_model_version": versions["news"],
-        }))
-        rows["risk_alerts"] = _count(conn.execute(query("scoring/publish_risk_alerts"), {
-            "score_date": score_date,
-            "bands": list(BANDS),
-            "worst_band": BANDS[-1],
-            "band_jump": cfg.alert_band_jump,
-            "pd_ratio": cfg.alert_pd_ratio,
-            "min_pd": cfg.alert_min_pd,
-        }))
+        rows["risk_scores"] = rows["risk_alerts"] = 0
+        if "credit" in versions_used:  # without a credit champion the date keeps its published risk scores
+            rows.update(_publish_risk_scores(conn, cfg, base, versions_used))
         rows["challenger_scores"] = _count(conn.execute(query("scoring/publish_challenger_scores"), base))
-        monitoring = monitoring_rows(conn, score_date, run_id, run_ids, versions, references, cfg.psi_threshold,
+        monitoring = monitoring_rows(conn, score_date, run_id, run_ids, versions_used, references, cfg.psi_threshold,
                                      band_bounds=(cfg.audit_band_min_share, cfg.audit_band_max_share,
                                                   cfg.audit_band_min_rows))
         rows["score_monitoring"] = copy_rows(conn.connection.dbapi_connection, "risk.score_monitoring",
                                              MONITORING_COLUMNS, monitoring)
-        mark_published(conn, run_ids)
+        mark_published(conn, [*run_ids, run_id])
         conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+        reached("publishing")
     log.info("published %s: %s", score_date, rows)
-    return Published(score_date, run_ids, versions, challengers, rows)
+    return Published(score_date, run_ids, versions_used, challengers, rows)
+
+
+def _publish_risk_scores(conn: Connection, cfg: ScoringSettings, base: dict, versions: dict[str, str]) -> dict[str, int]:
+    """Customer risk scores of the date (with their fraud and news windows), then the early warnings."""
+    rows = {"risk_scores": _count(conn.execute(query("scoring/publish_risk_scores"), {
+        **base,
+        "fraud_window_days": cfg.fraud_window_days,
+        "news_window_days": cfg.news_window_days,
+        "news_half_life_days": cfg.news_half_life_days,
+        "fraud_model_version": versions.get("fraud"),
+        "news_model_version": versions.get("news"),
+    }))}
+    rows["risk_alerts"] = _count(conn.execute(query("scoring/publish_risk_alerts"), {
+        "score_date": base["score_date"],
+        "bands": list(BANDS),
+        "worst_band": BANDS[-1],
+        "band_jump": cfg.alert_band_jump,
+        "pd_ratio": cfg.alert_pd_ratio,
+        "min_pd": cfg.alert_min_pd,
+    }))
+    return rows

@@ -1,9 +1,19 @@
-"""The scoring steps: `score(settings, date[, shard])` and `publish(settings, date)`.
+"""The scoring steps: `resolve_versions`, `score(settings, date[, shard])` and `publish(settings, date)`.
 
-`score` resolves @champion (and @challenger) of the three models once, scores its shard into
-risk_stage and, when it is the whole population (no shard), publishes the date. With shards,
-each `score --shard i/n` stages its slice and `publish` audits and merges them all. Every run
-is recorded in ops.scoring_runs, failed ones included.
+`resolve_versions` pins @champion (and @challenger) of every model once; `score` scores its shard
+into risk_stage with those versions (resolving them itself when none are given) and, when it is
+the whole population (no shard), publishes the date. With shards, each `score --shard i/n`
+stages its slice and `publish` audits and merges them all. Every run is recorded in
+ops.scoring_runs, failed ones included, with the backend that holds its locks.
+
+Guarantees (see README, "What finrisk guarantees"):
+- `score` refuses a date without a passed validation run, unless told to skip the check.
+- Two runs of one date never interleave: a run holds row locks (`locks.RunLock`) from before
+  staging until after publishing, and a run that cannot get them within `lock_wait_s` fails
+  with one line naming the run that holds them.
+- A run whose process died stays `running` only until the next run of the date, which marks it
+  `abandoned` and goes on.
+- Publishing writes exactly the audited runs' rows, in one transaction.
 """
 
 from __future__ import annotations
@@ -18,19 +28,19 @@ from finrisk.config import Settings
 from finrisk.db.engine import get_engine
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
-from finrisk.monitoring.runs import RunLog
-from finrisk.scoring.models import MODELS, resolve_models
-from finrisk.scoring.publish import publish_staged, staged_batches
+from finrisk.models.specs import MODELS
+from finrisk.monitoring.runs import RunLog, abandon_stale
+from finrisk.scoring.hooks import Hooks, reached
+from finrisk.scoring.locks import RunLock
+from finrisk.scoring.models import RunModels, resolve_versions, run_models
+from finrisk.scoring.publish import batch_versions, publish_staged, staged_batches
 from finrisk.scoring.scales import check_cutoffs
 from finrisk.scoring.stage import Progress, ShardJob, stage_shard
+from finrisk.scoring.validated import passed_validation
+
+__all__ = ["Hooks", "ScoringResult", "publish", "resolve_versions", "score"]
 
 log = logging.getLogger(__name__)
-
-
-class Hooks:
-    """Test seams: `after_stage()` runs between staging and publishing (e.g. to kill the process)."""
-
-    after_stage: Callable[[], None] | None = None
 
 
 @dataclass
@@ -46,6 +56,9 @@ class ScoringResult:
     counts: dict[str, int] = field(default_factory=dict)
     rows_published: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # models with no champion: not scored, not published
+    abandoned: list[str] = field(default_factory=list)  # stale runs of the date this run marked abandoned
+    is_validation_skipped: bool = False
 
     @property
     def rows_scored(self) -> int:
@@ -64,8 +77,10 @@ class ScoringResult:
         shadow = f" (shadow: {', '.join(f'{m} v{v}' for m, v in self.challenger_versions.items())})" \
             if self.challenger_versions else ""
         speed = f", {self.rows_per_s:.0f} rows/s" if self.counts else ""
-        return (f"{self.status} {self.score_date}{where}: {counts}; {versions}{shadow}; run {self.run_id}; "
-                f"{self.duration_s:.1f}s{speed}")
+        skipped = f"; {', '.join(self.skipped)} skipped (no @champion)" if self.skipped else ""
+        unchecked = "; validation check skipped" if self.is_validation_skipped else ""
+        return (f"{self.status} {self.score_date}{where}: {counts}; {versions}{shadow}{skipped}{unchecked}; "
+                f"run {self.run_id}; {self.duration_s:.1f}s{speed}")
 
 
 def _run_id(step: str, score_date: date, shard: tuple[int, int] | None) -> str:
@@ -92,8 +107,14 @@ def _load(settings: Settings, models):
     return scorers, challengers, references
 
 
+def _models(settings: Settings, versions: dict | None) -> RunModels:
+    """The run's models: the pinned versions, or the aliases resolved now (the CLI path)."""
+    return run_models(settings, versions if versions is not None else resolve_versions(settings))
+
+
 def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = None,
-          progress: Progress | None = None) -> ScoringResult:
+          progress: Progress | None = None, versions: dict | None = None,
+          skip_validation_check: bool = False) -> ScoringResult:
     """Score a date (or one shard of it) with the champions; without a shard, also publish it."""
     cfg = settings.scoring
     try:
@@ -103,63 +124,91 @@ def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = 
     slice_ = shard or (0, 1)
     engine = get_engine(settings)
     run_id = _run_id("score", score_date, shard)
+    run = RunLog(engine, run_id, score_date, "score", slice_, is_validation_skipped=skip_validation_check)
     try:
-        models = resolve_models(settings)
-    except FinriskError as exc:
-        RunLog(engine, run_id, score_date, "score", slice_).start().finish("failed", error=_one_line(exc))
-        raise
-    run = RunLog(engine, run_id, score_date, "score", slice_, models.versions, models.challenger_versions).start()
-    result = ScoringResult(run_id, score_date, "running", shard, models.versions, models.challenger_versions)
-    try:
-        scorers, challenger_scorers, references = _load(settings, models)
-        job = ShardJob(score_date, slice_, run_id, models, scorers, challenger_scorers, references)
-        result.counts = stage_shard(engine, cfg, job, progress)
-        if shard is not None:
-            result.status = "staged"
-        elif result.rows_scored == 0:
-            with engine.begin() as conn:
-                conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
-            result.status = "empty"
+        models = _models(settings, versions)
+        if skip_validation_check:
+            log.warning("run %s scores %s without checking validation (--skip-validation-check)", run_id, score_date)
         else:
-            if Hooks.after_stage is not None:
-                Hooks.after_stage()
-            published = publish_staged(engine, cfg, score_date, run_id)
-            result.rows_published = published.rows
-            result.status = "published"
-    except BaseException as exc:
-        result.duration_s = run.finish("failed", result.counts or None, error=_one_line(exc))
+            run.validation_run_id = passed_validation(engine, score_date)
+    except FinriskError as exc:
+        run.start().finish("failed", error=_one_line(exc))
         raise
-    result.duration_s = run.finish(result.status, result.counts,
-                                   rows_published=sum(result.rows_published.values()) if result.rows_published else None)
+    run.versions, run.challengers, run.skipped_models = models.versions, models.challenger_versions, models.skipped
+    result = ScoringResult(run_id, score_date, "running", shard, models.versions, models.challenger_versions,
+                           skipped=models.skipped, is_validation_skipped=skip_validation_check)
+    with RunLock(engine) as lock:
+        run.backend = (lock.backend_pid, lock.backend_started_at)
+        run.start()
+        try:
+            lock.acquire(score_date, shard, cfg.lock_wait_s, run_id)
+            result.abandoned = abandon_stale(engine, score_date, run_id)
+            reached("locked")
+            scorers, challenger_scorers, references = _load(settings, models)
+            job = ShardJob(score_date, slice_, run_id, models, scorers, challenger_scorers, references)
+            result.counts = stage_shard(engine, cfg, job, progress)
+            if shard is not None:
+                result.status = "staged"
+            elif result.rows_scored == 0:
+                with engine.begin() as conn:
+                    conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+                result.status = "empty"
+            else:
+                reached("staged")
+                published = publish_staged(engine, cfg, score_date, run_id, run_ids=[run_id])
+                reached("published")
+                result.rows_published = published.rows
+                result.status = "published"
+        except BaseException as exc:
+            result.duration_s = run.finish("failed", result.counts or None, error=_one_line(exc))
+            raise
+        result.duration_s = run.finish(result.status, result.counts, rows_published=sum(
+            result.rows_published.values()) if result.rows_published else None)
     log.info("%s", result.summary())
     return result
 
 
-def publish(settings: Settings, score_date: date) -> ScoringResult:
-    """Audit and merge every staged shard of a date into risk.* (after `score --shard i/n` runs)."""
+def publish(settings: Settings, score_date: date, versions: dict | None = None) -> ScoringResult:
+    """Audit and merge every staged shard of a date into risk.* (after `score --shard i/n` runs).
+
+    With `versions` (the night's pinned dict) the shards must have been scored with exactly those.
+    """
     engine = get_engine(settings)
     run_id = _run_id("publish", score_date, None)
-    with engine.connect() as conn:
-        batches = staged_batches(conn, score_date)
-    first = batches[0]
-    versions = {"credit": first.credit_model_version, "fraud": first.fraud_model_version,
-                "news": first.news_model_version}
-    challengers = dict(first.challenger_versions or {})
-    run = RunLog(engine, run_id, score_date, "publish", (0, first.shard_count), versions, challengers).start()
-    result = ScoringResult(run_id, score_date, "running", None, versions, challengers)
-    counts = {m: sum(getattr(b, c) for b in batches) for m, c in
-              zip(MODELS, ("customers_scored", "transactions_scored", "articles_scored"))}
-    try:
-        if sum(counts.values()) == 0:
-            with engine.begin() as conn:
-                conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
-            result.status = "empty"
-        else:
-            result.rows_published = publish_staged(engine, settings.scoring, score_date, run_id).rows
-            result.status = "published"
-    except BaseException as exc:
-        result.duration_s = run.finish("failed", error=_one_line(exc))
-        raise
-    result.duration_s = run.finish(result.status, rows_published=sum(result.rows_published.values()))
+    with RunLock(engine) as lock:
+        run = RunLog(engine, run_id, score_date, "publish", backend=(lock.backend_pid, lock.backend_started_at))
+        try:
+            lock.acquire(score_date, None, settings.scoring.lock_wait_s, run_id)
+        except FinriskError as exc:
+            run.start().finish("failed", error=_one_line(exc))
+            raise
+        abandoned = abandon_stale(engine, score_date, run_id)
+        with engine.connect() as conn:
+            batches = staged_batches(conn, score_date)
+        first = batches[0]
+        used = batch_versions(first)
+        challengers = dict(first.challenger_versions or {})
+        run.shard, run.versions, run.challengers = (0, first.shard_count), used, challengers
+        run.skipped_models = [m for m in MODELS if m not in used]
+        run.start()
+        result = ScoringResult(run_id, score_date, "running", None, used, challengers, skipped=run.skipped_models,
+                               abandoned=abandoned)
+        counts = {m: sum(getattr(b, c) for b in batches) for m, c in
+                  zip(MODELS, ("customers_scored", "transactions_scored", "articles_scored"))}
+        try:
+            if sum(counts.values()) == 0:
+                with engine.begin() as conn:
+                    conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+                result.status = "empty"
+            else:
+                published = publish_staged(engine, settings.scoring, score_date, run_id,
+                                           run_ids=[b.run_id for b in batches], versions=versions)
+                reached("published")
+                result.rows_published = published.rows
+                result.status = "published"
+        except BaseException as exc:
+            result.duration_s = run.finish("failed", error=_one_line(exc))
+            raise
+        result.duration_s = run.finish(result.status, rows_published=sum(result.rows_published.values()))
     log.info("%s", result.summary())
     return result

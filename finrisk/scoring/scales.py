@@ -10,7 +10,9 @@ import bisect
 import math
 from collections.abc import Sequence
 
-BANDS = ("A", "B", "C", "D", "E")
+from finrisk.bands import BANDS, band_rank, band_share_problem
+
+__all__ = ["BANDS", "band_rank", "band_share_problem", "check_cutoffs", "risk_band", "score_points"]
 _PD_FLOOR = 1e-9  # keeps ln(odds) finite at pd 0 or 1; the clamp below bounds the result anyway
 
 
@@ -33,21 +35,3 @@ def check_cutoffs(cutoffs: Sequence[float]) -> None:
 def risk_band(pd: float, cutoffs: Sequence[float]) -> str:
     """The band of a PD: A below the first cut-off, ..., E at or above the last."""
     return BANDS[bisect.bisect_right(list(cutoffs), float(pd))]
-
-
-def band_rank(band: str) -> int:
-    """0 for A (safest) .. 4 for E."""
-    return BANDS.index(band)
-
-
-def band_share_problem(band: str, in_band: int, total: int, min_share: float, max_share: float,
-                       min_rows: int) -> str | None:
-    """Why a band's share of the population is out of bounds, or None (also below min_rows customers)."""
-    if not total or total < min_rows:
-        return None
-    share = in_band / total
-    if share < min_share:
-        return f"band {band} holds {share:.2%} of customers, below {min_share:.2%}"
-    if share > max_share:
-        return f"band {band} holds {share:.2%} of customers, above {max_share:.2%}"
-    return None

@@ -21,34 +21,21 @@ from sqlalchemy.engine import Engine
 from finrisk.config import ScoringSettings
 from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
-from finrisk.scoring.models import MODELS, RunModels
+from finrisk.models.specs import MODELS
+from finrisk.scoring.models import RunModels
 from finrisk.scoring.reasons import explain_batch
-from finrisk.scoring.scales import band_rank, risk_band, score_points
+from finrisk.scoring.targets import CHALLENGER_TABLE, TARGETS, Scored
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 
-TABLES = {
-    "credit": ("risk_stage.credit_scores",
-               ("run_id", "score_date", "customer_id", "pd_12m", "score_points", "risk_band", "reason_codes",
-                "numeric_inputs", "company", "model_version")),
-    "fraud": ("risk_stage.transaction_scores",
-              ("run_id", "score_date", "txn_id", "customer_id", "occurred_at", "fraud_prob", "reason_codes",
-               "numeric_inputs", "model_version")),
-    "news": ("risk_stage.news_signals",
-             ("run_id", "score_date", "article_id", "published_at", "companies", "sentiment", "negative_prob",
-              "numeric_inputs", "model_version")),
-    "challenger": ("risk_stage.challenger_scores",
-                   ("run_id", "score_date", "model", "version", "key", "prob", "champion_version", "champion_prob")),
-}
-
 
 class _Writer:
     """Buffers rows for one staging table and COPYs them every `chunk` rows."""
 
-    def __init__(self, dbapi_conn, name: str, chunk: int) -> None:
-        self.table, self.columns = TABLES[name]
+    def __init__(self, dbapi_conn, table: str, columns: tuple[str, ...], chunk: int) -> None:
+        self.table, self.columns = table, columns
         self.dbapi_conn, self.chunk, self.rows, self.written = dbapi_conn, chunk, [], 0
 
     def add(self, row: tuple) -> None:
@@ -111,12 +98,12 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
     from finrisk.features.serialize import to_text
     from finrisk.models.specs import SPECS
 
-    spec = SPECS[model]
+    spec, target = SPECS[model], TARGETS[model]
     scorer = job.scorers[model]
     challenger = job.challenger_scorers.get(model)
     version = job.models.champions[model].version
-    main = _Writer(dbapi_conn, model, cfg.write_chunk_rows)
-    shadow = _Writer(dbapi_conn, "challenger", cfg.write_chunk_rows)
+    main = _Writer(dbapi_conn, target.table, target.columns, cfg.write_chunk_rows)
+    shadow = _Writer(dbapi_conn, *CHALLENGER_TABLE, cfg.write_chunk_rows)
     explain = _explainer(scorer, cfg.batch_size, to_text)
     block_size = cfg.batch_size * 8  # several batches per call, so length grouping has room to work
     count = 0
@@ -125,28 +112,12 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
         probs = np.asarray(scorer.predict_proba(texts, cfg.batch_size), dtype=float)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
         # occlusion re-scores each record once per field: spend it only where a reason is asked for
-        if model == "credit":
-            floor = band_rank(cfg.reason_min_band)
-            wanted = [i for i, p in enumerate(adverse) if band_rank(risk_band(p, cfg.band_cutoffs)) >= floor]
-        elif model == "fraud":
-            wanted = [i for i, p in enumerate(adverse) if p >= cfg.fraud_alert_threshold]
-        else:
-            wanted = []
-        reasons = _explain_some(records, adverse, wanted, explain, cfg, with_profile=model == "credit")
+        wanted = [i for i, p in enumerate(adverse) if target.wants_reason(float(p), cfg)]
+        reasons = _explain_some(records, adverse, wanted, explain, cfg, with_profile=target.explains_profile)
         for i, record in enumerate(records):
-            p = float(adverse[i])
-            numeric = record.meta.get("numeric") or {}
-            if model == "credit":
-                main.add((job.run_id, job.score_date, record.key, p,
-                          score_points(p, cfg.points_base, cfg.points_odds, cfg.points_pdo, cfg.points_min, cfg.points_max),
-                          risk_band(p, cfg.band_cutoffs), reasons[i] or [], numeric, record.meta.get("company"), version))
-            elif model == "fraud":
-                main.add((job.run_id, job.score_date, record.key, record.meta.get("customer_id"),
-                          record.meta.get("occurred_at"), p, reasons[i], numeric, version))
-            else:
-                sentiment = scorer.classes[int(np.argmax(probs[i]))]
-                main.add((job.run_id, job.score_date, record.key, record.meta.get("published_at"),
-                          list(record.meta.get("companies") or []), sentiment, p, numeric, version))
+            label = scorer.classes[int(np.argmax(probs[i]))]
+            main.add(target.row(Scored(job.run_id, job.score_date, record, float(adverse[i]), label, reasons[i],
+                                       version), cfg))
         if challenger is not None:
             shadow_probs = _adverse(challenger, texts, cfg.batch_size)
             ref = job.models.challengers[model]
@@ -169,16 +140,17 @@ def stage_shard(engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: P
         write_conn.execute(query("scoring/clear_shard"), {"score_date": job.score_date, "shard_index": i, "shard_count": n})
         dbapi_conn = write_conn.connection.dbapi_connection
         for model in MODELS:
+            if model not in job.models.champions:
+                log.warning("run %s: %s has no @champion, not scored", job.run_id, model)
+                continue
             counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress)
             log.info("run %s shard %d/%d: %s scored %d rows", job.run_id, i, n, model, counts[model])
         write_conn.execute(query("scoring/insert_batch"), {
             "score_date": job.score_date, "shard_index": i, "shard_count": n, "run_id": job.run_id,
-            "credit_model_version": job.models.versions["credit"],
-            "fraud_model_version": job.models.versions["fraud"],
-            "news_model_version": job.models.versions["news"],
+            **{f"{m}_model_version": job.models.versions.get(m) for m in MODELS},
             "challenger_versions": json.dumps(job.models.challenger_versions),
             "model_references": json.dumps(job.references),
-            "customers_scored": counts["credit"], "transactions_scored": counts["fraud"],
-            "articles_scored": counts["news"], "staged_at": datetime.now(timezone.utc),
+            "customers_scored": counts.get("credit", 0), "transactions_scored": counts.get("fraud", 0),
+            "articles_scored": counts.get("news", 0), "staged_at": datetime.now(timezone.utc),
         })
     return counts

@@ -73,6 +73,20 @@ def _day_rows(conn) -> None:
         "values ('q', 'staging.customers', :r, 'CQ001', '{}'::jsonb, 'x', 'test')"), {"r": row_id})
 
 
+def record_passed_validation(conn, day: date, run_id: str | None = None) -> str:
+    """Set-up standing for `finrisk validate --date day` having passed (these tests stage rows directly)."""
+    from finrisk.ingest import TABLES
+
+    run_id = run_id or f"validate-{day}-test"
+    now = datetime.now(UTC)
+    conn.execute(sa.text("""
+        insert into quality.validation_runs (run_id, run_date, suite, table_name, success, evaluated_rows,
+            failed_rows, batch_failure, started_at, finished_at)
+        values (:r, :d, :t, :t, true, 0, 0, null, :now, :now)"""),
+        [{"r": run_id, "d": day, "t": f"staging.{t}", "now": now} for t in TABLES])
+    return run_id
+
+
 @pytest.fixture(scope="module")
 def trained(pg_admin, template_db, mlflow_template, tmp_path_factory):
     """A warehouse template with synthetic data and an MLflow backend with three tiny champions."""
@@ -92,6 +106,8 @@ def trained(pg_admin, template_db, mlflow_template, tmp_path_factory):
     with engine.begin() as conn:
         build_dataset(conn, n_customers=100, seed=0)
         _day_rows(conn)
+        for day in (D1, D2, date(2020, 1, 1)):  # scoring requires a passed validation run of the date
+            record_passed_validation(conn, day)
     engine.dispose()
     args = TrainArgs.from_settings(settings, base_model="tiny-random", max_steps=40, epochs=3, batch_size=16,
                                    max_length=128, eval_batch_size=64)
@@ -260,9 +276,13 @@ def test_crash_between_staging_and_publish_leaves_published_tables_unchanged(env
     after = _rows(engine, "select * from risk.risk_scores where score_date = :d order by customer_id", d=D1)
     assert len(after) == len(before) and {r["run_id"] for r in after} == {rerun.run_id}
     assert _rows(engine, "select count(*) as n from risk_stage.batches")[0]["n"] == 0
-    statuses = {r["run_id"]: r["status"] for r in _rows(engine, "select run_id, status from ops.scoring_runs")}
-    assert statuses[first.run_id] == "published" and statuses[rerun.run_id] == "published"
-    assert "running" in statuses.values()  # the killed run never finished
+    runs = {r["run_id"]: r for r in _rows(engine, "select * from ops.scoring_runs")}
+    assert runs[first.run_id]["status"] == "published" and runs[rerun.run_id]["status"] == "published"
+    # the killed run never finished: the retry found its process gone and marked it abandoned
+    killed = [r for r in runs.values() if r["run_id"] not in (first.run_id, rerun.run_id)]
+    assert len(killed) == 1 and killed[0]["status"] == "abandoned", killed
+    assert killed[0]["abandoned_at"] is not None and "process is gone" in killed[0]["abandoned_reason"]
+    assert "running" not in {r["status"] for r in runs.values()}
 
 
 def test_reason_codes_name_real_fields_of_the_record(env):

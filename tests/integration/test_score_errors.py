@@ -12,16 +12,16 @@ from finrisk.scoring.run import publish, score
 D = date(2024, 7, 1)
 
 
-def test_no_champion_is_one_line_naming_the_model_and_nothing_is_published(settings, engine):
+def test_no_champion_is_one_line_saying_what_to_run_and_nothing_is_published(settings, engine):
     with pytest.raises(FinriskError) as err:
         score(settings, D)
     message = str(err.value)
-    assert "finrisk-credit" in message and "champion" in message and "\n" not in message
+    assert "no model has a @champion" in message and "finrisk train" in message and "\n" not in message
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from risk.risk_scores")).scalar() == 0
         assert conn.execute(sa.text("select count(*) from risk_stage.batches")).scalar() == 0
         status = conn.execute(sa.text("select status, error from ops.scoring_runs")).one()
-    assert status.status == "failed" and "finrisk-credit" in status.error
+    assert status.status == "failed" and "no model has a @champion" in status.error
 
 
 def test_unreachable_warehouse_is_a_clear_error(tmp_path):
@@ -54,7 +54,7 @@ def test_cli_errors_are_one_line(db_url, mlflow_url, tmp_path):
     env = {"FINRISK_DATABASE_URL": db_url, "MLFLOW_TRACKING_URI": mlflow_url, "FINRISK_DATA_DIR": str(tmp_path)}
     for args, expected in ((("score", "--date", "2024-13-01"), "not a valid"),
                            (("score", "--date", "2024-07-01", "--shard", "3/2"), "out of range"),
-                           (("score", "--date", "2024-07-01"), "finrisk-credit has no @champion"),
+                           (("score", "--date", "2024-07-01"), "no model has a @champion"),
                            (("publish", "--date", "2024-07-01"), "nothing is staged")):
         result = _cli(*args, env=env)
         assert result.returncode == 1, result.stderr
