@@ -40,9 +40,9 @@ COPY --from=docs-assets /assets /opt/finrisk/finrisk/quality/vendor
 
 # Group 0 owns the writable folders, so an arbitrary UID (OpenShift) in group 0 works too.
 RUN useradd --create-home --uid 50000 --gid 0 finrisk \
- && mkdir -p /data /opt/airflow/logs /mlflow/artifacts \
- && chown -R 50000:0 /data /opt/airflow /mlflow \
- && chmod -R g+rwX /data /opt/airflow /mlflow
+ && mkdir -p /data/mlartifacts /opt/airflow/logs \
+ && chown -R 50000:0 /data /opt/airflow \
+ && chmod -R g+rwX /data /opt/airflow
 USER 50000
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["airflow", "version"]

@@ -152,9 +152,11 @@ def test_postgres_holds_three_databases_and_mlflow_uses_its_own(resolved):
     def mounted(name: str) -> set[tuple[str, str]]:
         return set(_volumes(config["services"][name]))
 
-    shared = ("mlflow-artifacts", "/mlflow/artifacts")
+    # at the path finrisk gives its experiments (<FINRISK_DATA_DIR>/mlartifacts), in every container
+    data_dir = _env(config["services"]["worker"])["FINRISK_DATA_DIR"]
+    shared = ("mlflow-artifacts", f"{data_dir}/mlartifacts")
     assert shared in mounted("mlflow") & mounted("worker") & mounted("worker-gpu")
-    assert "/mlflow/artifacts" in command
+    assert f"--default-artifact-root {data_dir}/mlartifacts" in command
     assert {"postgres-data", "mlflow-artifacts", "finrisk-data"} <= set(config["volumes"])
 
 
