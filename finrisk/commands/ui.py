@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start the Airflow UI and the MLflow UI on 127.0.0.1 (the quick start's backends); Ctrl-C stops both."""
         from finrisk.config import get_settings
+        from finrisk.quality.suites import docs_dir
         from finrisk.ui import serve_until_interrupted, start_both
 
         settings = get_settings()
@@ -22,12 +23,14 @@ def register(app: typer.Typer) -> None:
         servers = start_both(settings, airflow_port, mlflow_port)
         airflow, mlflow = servers
         logs = settings.data_path / "logs"
+        docs = docs_dir(settings.data_path) / "index.html"
         typer.echo(f"Airflow UI  {airflow.url}/dags/finrisk_nightly\n"
                    f"            no login: this local demo runs Airflow's simple auth manager with "
                    f"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True\n"
                    f"            (everyone is admin; fine on 127.0.0.1 only, never on a shared host)\n"
                    f"MLflow UI   {mlflow.url}/#/models/finrisk-credit\n"
                    f"            no login (MLflow's tracking server has no authentication by default)\n"
+                   f"Data Docs   {docs.as_uri()} (a file: opens offline in any browser)\n"
                    f"logs        {logs / 'airflow-ui.log'}, {logs / 'mlflow-ui.log'}\n"
                    f"Ctrl-C stops both.")
         serve_until_interrupted(servers)

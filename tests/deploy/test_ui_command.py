@@ -55,6 +55,7 @@ def test_ui_prints_both_urls_and_ctrl_c_stops_both(ui_env, tmp_path):
         assert f"http://127.0.0.1:{airflow_port}/dags/finrisk_nightly" in text
         assert f"http://127.0.0.1:{mlflow_port}" in text
         assert "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True" in text
+        assert (Path(ui_env["FINRISK_DATA_DIR"]) / "quality" / "data_docs" / "index.html").as_uri() in text
         with urllib.request.urlopen(f"http://127.0.0.1:{airflow_port}/api/v2/dags", timeout=30) as response:
             assert response.status == 200  # no login: the local demo's all-admins mode
         with urllib.request.urlopen(f"http://127.0.0.1:{mlflow_port}/health", timeout=30) as response:
