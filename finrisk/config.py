@@ -27,7 +27,14 @@ class QualitySettings(BaseModel):
     volume_lookback_days: int = Field(7, ge=1, help="days of history the volume band compares with")
     volume_min_ratio: float = Field(0.2, ge=0, help="batch volume below this share of the recent mean fails")
     volume_max_ratio: float = Field(10.0, ge=1, help="batch volume above this multiple of the recent mean fails")
+    volume_quiet_probability: float = Field(
+        0.001, ge=0, le=1, help="zero rows pass when an empty day is at least this likely at the daily mean (Poisson)")
     max_text_chars: int = Field(100_000, ge=1, help="longest notes/description/body accepted")
+    max_key_chars: int = Field(
+        256, ge=1, le=600, help="longest customer_id/txn_id/article_id accepted (keys of btree-indexed risk tables)")
+    max_name_chars: int = Field(1_000, ge=1, help="longest segment/company/merchant/channel/source accepted")
+    max_json_depth: int = Field(32, ge=1, le=100, help="deepest nesting of a profile accepted (deeper crashes JSON readers)")
+    min_amount: float = Field(0.01, gt=0, help="smallest single transaction amount accepted (a minor currency unit)")
     max_amount: float = Field(1_000_000.0, gt=0, help="largest single transaction amount accepted")
     currencies: list[str] = Field(
         default_factory=lambda: ["EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD"],
@@ -73,6 +80,7 @@ class GateSettings(BaseModel):
     min_macro_f1: float = Field(0.4, ge=0, le=1, help="absolute macro-F1 floor (news)")
     max_calibration_error: float = Field(0.1, ge=0, help="largest expected calibration error accepted")
     require_beats_baseline: bool = True
+    baseline_margin: float = Field(0.0, ge=0, help="how much the primary metric must exceed the best baseline's")
 
 
 class ScoringSettings(BaseModel):

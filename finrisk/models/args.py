@@ -27,6 +27,13 @@ class TrainArgs:
     eval_batch_size: int = field(default=64, metadata={"help": "examples per prediction batch"})
     validation_share: float = field(default=0.15, metadata={"help": "share of examples (by time) in validation"})
     holdout_share: float = field(default=0.2, metadata={"help": "share of the latest examples in the out-of-time holdout"})
+    head_epochs: int = field(default=40, metadata={"help": "fused models: passes of the head over the cached inputs"})
+    head_hidden: int = field(default=8, metadata={"help": "fused models: width of the MLP over the encoder vector"})
+    fusion_learning_rate: float = field(
+        default=3e-4, metadata={"help": "fused models: AdamW rate of the head (tabular part x0.1, wide part x5)"})
+    wide_features: int = field(
+        default=2**18, metadata={"help": "fused models: hashed word 1-2-gram buckets of the text in the head; 0 = none"})
+    head_weight_decay: float = field(default=0.01, metadata={"help": "fused models: AdamW weight decay of the head"})
     base_model: str | None = field(
         default=None,
         metadata={"help": "local path or hub name; None = settings.base_model or packaged MiniLM; 'tiny-random' for tests"},
@@ -44,6 +51,10 @@ class TrainArgs:
             "patience": self.patience >= 0,
             "validation_share": 0 < self.validation_share < 0.5,
             "holdout_share": 0 < self.holdout_share < 0.5,
+            "head_epochs": self.head_epochs >= 0,
+            "head_hidden": self.head_hidden >= 1,
+            "fusion_learning_rate": self.fusion_learning_rate > 0,
+            "wide_features": self.wide_features >= 0,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:

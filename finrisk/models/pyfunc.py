@@ -1,8 +1,11 @@
-"""The MLflow pyfunc: tokenizer + fine-tuned model, loadable without the training code's globals.
+"""The MLflow pyfuncs, loadable without the training code's globals.
 
-The Hugging Face model and tokenizer are saved with `save_pretrained` into an artifact
-folder; `load_context` reloads them. `predict` takes a DataFrame with a `text` column and
-returns one probability column per class.
+- `TextClassifier` (news): a fine-tuned Hugging Face classifier and its tokenizer.
+- `FusedClassifier` (credit, fraud): the frozen encoder, the tabular pre-processing and the
+  fused head (`fusion.FusedModel`), saved as one folder.
+`predict` takes a DataFrame with a `text` column (and, for the fused model, a `features`
+column: the record's raw attributes and behaviour numbers as JSON) and returns one
+probability column per class. Scoring calls `predict_records(records)`.
 """
 
 from __future__ import annotations
@@ -10,6 +13,10 @@ from __future__ import annotations
 import json
 
 import mlflow.pyfunc
+
+
+def _texts(model_input) -> list[str]:
+    return [str(t) for t in (model_input["text"] if hasattr(model_input, "columns") else model_input)]
 
 
 class TextClassifier(mlflow.pyfunc.PythonModel):
@@ -36,9 +43,56 @@ class TextClassifier(mlflow.pyfunc.PythonModel):
 
         return predict_proba(self.model, self.tokenizer, texts, self.max_length, batch_size, self.device)
 
+    def predict_records(self, records, batch_size: int = 64):
+        """(n, k) probabilities for records (their serialized fields)."""
+        from finrisk.features.serialize import to_text
+
+        return self.predict_proba([to_text(r.fields) for r in records], batch_size)
+
     def predict(self, context, model_input, params=None):
         import pandas as pd
 
-        texts = [str(t) for t in (model_input["text"] if hasattr(model_input, "columns") else model_input)]
-        probs = self.predict_proba(texts)
+        probs = self.predict_proba(_texts(model_input))
         return pd.DataFrame(probs, columns=[f"prob_{c}" for c in self.classes])
+
+
+class FusedClassifier(mlflow.pyfunc.PythonModel):
+    """Class probabilities from a record's text and its tabular attributes (fused head)."""
+
+    def load_context(self, context) -> None:
+        from finrisk.models.fusion import FusedModel
+
+        self.fused = FusedModel.load(context.artifacts["fused"])
+        self.classes = list(self.fused.classes)
+        self.positive_index = self.fused.positive_index
+        self.max_length = self.fused.max_length
+
+    @property
+    def model(self):
+        return self.fused.encoder
+
+    @model.setter
+    def model(self, encoder) -> None:  # e.g. an int8 copy for CPU scoring (finrisk.models.quantize)
+        self.fused.encoder = encoder
+
+    @property
+    def tokenizer(self):
+        return self.fused.tokenizer
+
+    def predict_records(self, records, batch_size: int = 64):
+        """(n, 2) probabilities for records."""
+        return self.fused.predict_records(records, batch_size)
+
+    def predict_proba(self, texts: list[str], batch_size: int = 64, rows: list[dict] | None = None):
+        """(n, 2) probabilities for texts; `rows` are their raw tabular inputs (all missing when absent)."""
+        return self.fused.predict_raw(list(texts), rows if rows is not None else [{} for _ in texts], batch_size)
+
+    def predict(self, context, model_input, params=None):
+        import pandas as pd
+
+        texts = _texts(model_input)
+        if hasattr(model_input, "columns") and "features" in model_input.columns:
+            rows = [json.loads(f) if isinstance(f, str) else dict(f or {}) for f in model_input["features"]]
+        else:
+            rows = [{} for _ in texts]
+        return pd.DataFrame(self.predict_proba(texts, rows=rows), columns=[f"prob_{c}" for c in self.classes])

@@ -40,8 +40,12 @@ class ModelSpec:
     build: Callable[[dict[str, Any]], Record]
     synthetic: Callable[[], dict[str, str]]
     known_column: str
-    class_weighted: bool = False  # weighted loss for the BERT fine-tune (then prior-corrected)
-    baseline_balanced: bool = False  # class_weight="balanced" for the tabular baseline
+    units: str = "rows"  # what a key names, plural, for messages ("customers")
+    primary_metric: str = "auc"  # what the gate, early stopping and the baselines compare
+    fused: bool = True  # frozen encoder + tabular vector in one head (fusion.py); False = fine-tune the encoder
+    daily_window: bool = True  # scoring reads the events of the score date only (:day_start)
+    group_attributes: tuple[str, ...] | None = None  # fairness table keys; None = segment + settings' protected
+    class_weighted: bool = False  # weighted loss for the fine-tune (then prior-corrected)
     must_beat_baseline: bool = True
 
     @property
@@ -69,14 +73,14 @@ class ModelSpec:
         for example, row in with_features(conn, examples, self.features_sql, self.features_use_as_of):
             yield example, self.build(row)
 
-    def training_records(self, conn: Connection) -> list[Record]:
-        """Every labelled example, point in time, ordered by time; labels in meta["label"]."""
-        examples = list(stream_rows(conn, self.training_sql, {}))
+    def training_records(self, conn: Connection, as_of: date | None = None) -> list[Record]:
+        """Every labelled example known by the end of `as_of` (None: all staged), point in time, ordered by time."""
+        known_by = end_of_day(as_of) if as_of is not None else None
+        examples = list(stream_rows(conn, self.training_sql, {"known_by": known_by}))
         unknown = [row["key"] for row in examples if not row[self.known_column]]
         if unknown:
-            what = "customers" if self.name == "credit" else "transactions" if self.name == "fraud" else "articles"
             raise FinriskError(
-                f"{self.registered_name}: {len(unknown)} label(s) refer to unknown {what} (first: {unknown[0]})"
+                f"{self.registered_name}: {len(unknown)} label(s) refer to unknown {self.units} (first: {unknown[0]})"
             )
         records = []
         for example, record in self._records(conn, iter(examples)):
@@ -92,7 +96,7 @@ class ModelSpec:
     ) -> Iterator[Record]:
         """Stream the records to score on `score_date`, point in time, optionally one shard (i, n)."""
         params = {"as_of": end_of_day(score_date), "day_start": start_of_day(score_date), **shard_params(shard)}
-        if self.name == "credit":
+        if not self.daily_window:
             params.pop("day_start")
         for _, record in self._records(conn, stream_rows(conn, self.scoring_sql, params)):
             yield record
@@ -116,7 +120,8 @@ SPECS: dict[str, ModelSpec] = {
         build=credit.build,
         synthetic=credit.synthetic_fields,
         known_column="is_known_customer",
-        class_weighted=True,
+        units="customers",
+        daily_window=False,
     ),
     "fraud": ModelSpec(
         name="fraud",
@@ -131,8 +136,7 @@ SPECS: dict[str, ModelSpec] = {
         build=fraud.build,
         synthetic=fraud.synthetic_fields,
         known_column="is_known_txn",
-        class_weighted=True,
-        baseline_balanced=True,
+        units="transactions",
     ),
     "news": ModelSpec(
         name="news",
@@ -147,6 +151,10 @@ SPECS: dict[str, ModelSpec] = {
         build=news.build,
         synthetic=news.synthetic_fields,
         known_column="is_known_article",
+        units="articles",
+        primary_metric="macro_f1",
+        fused=False,
+        group_attributes=("source",),
         must_beat_baseline=False,
     ),
 }

@@ -1,4 +1,4 @@
-"""`train_model`: read → split by time → fine-tune → evaluate → baseline → log → register → gate.
+"""`train_model`: read (as of a date) → split by time → baselines → fuse or fine-tune → evaluate → log → register → gate.
 
 One readable flow for all three models; what differs lives in the model's spec.
 """
@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +21,9 @@ import numpy as np
 from finrisk.config import Settings
 from finrisk.db.engine import get_engine
 from finrisk.features.serialize import to_text
-from finrisk.models import baseline as tabular
 from finrisk.models.args import TrainArgs
 from finrisk.models.backbone import load_backbone
+from finrisk.models.baseline import fit_baselines
 from finrisk.models.calibrate import Platt, bake_platt, fit_platt
 from finrisk.models.evaluate import calibration_table, decile_table, evaluate, group_table, top_decile_cutoff
 from finrisk.models.loop import fit, pick_device, predict_proba
@@ -28,11 +32,13 @@ from finrisk.models.reference import build_reference
 from finrisk.models.report import write_report
 from finrisk.models.specs import get_spec
 from finrisk.models.split import split_by_time
+from finrisk.models.tabular import TabularEncoder, raw_row
 from finrisk.registry import gate as gating
 from finrisk.registry.tracking import connect
 
 log = logging.getLogger(__name__)
 REFERENCE_SAMPLE = 2000
+PARTS = ("train", "validation", "holdout")
 
 
 @dataclass
@@ -50,6 +56,10 @@ class TrainResult:
     decision: gating.GateDecision
     fingerprint: dict
     fit: dict = field(default_factory=dict)
+    baselines: dict = field(default_factory=dict)  # name -> holdout metrics of every baseline
+    best_baseline: str = ""
+    holdout_probs: object = None  # (n, k) holdout probabilities, for round-trip checks
+    holdout_keys: list = field(default_factory=list)
 
 
 def seed_everything(seed: int) -> None:
@@ -86,87 +96,168 @@ def undo_class_weights(model, weights: list[float]) -> None:
         bias -= torch.log(torch.tensor(weights, dtype=bias.dtype, device=bias.device))
 
 
-def _champion_metrics(settings: Settings, spec, texts: list[str], labels: list[int]):
+def _champion_metrics(settings: Settings, spec, records: list, labels: list[int]):
     """The current champion scored on this run's holdout, or (None, None)."""
     from finrisk.registry.client import load_scorer, resolve_alias
 
     ref = resolve_alias(settings, spec.name, "champion")
     if ref is None:
         return None, None
-    probs = load_scorer(settings, ref).predict_proba(texts)
+    scorer = load_scorer(settings, ref)
+    predict = getattr(scorer, "predict_records", None) or scorer._classifier.predict_records
+    probs = predict(records)
     return evaluate(labels, probs, spec.positive_index), ref.version
 
 
-def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -> TrainResult:
-    """Train, evaluate against the baseline and the champion, register a new version and gate it."""
-    spec = get_spec(model)
-    args = args or TrainArgs.from_settings(settings)
-    connect(settings)  # fail fast: an unreachable tracking server must not cost a training run
-    seed_everything(args.seed)
+@dataclass
+class Trained:
+    """A recipe's outcome: a probability function over records, the loop's report and what to log."""
 
-    with get_engine(settings).connect() as conn:
-        records = spec.training_records(conn)
-    split = split_by_time(records, args.validation_share, args.holdout_share)
-    fingerprint = {"model": spec.registered_name, "unit": spec.unit, "rows": len(records), **split.fingerprint(spec.positive_index)}
-    texts = {name: [to_text(r.fields) for r in getattr(split, name)] for name in ("train", "validation", "holdout")}
-    labels = {name: [r.meta["label"] for r in getattr(split, name)] for name in ("train", "validation", "holdout")}
+    predict: Callable[[list], np.ndarray]
+    fitted: object
+    platt: Platt
+    save: dict
+    extra: dict = field(default_factory=dict)
 
-    backbone = load_backbone(args.base_model, spec.num_labels, args.seed)
-    device = pick_device()
-    primary = "macro_f1" if not spec.is_binary else "auc"
+
+def _finetune(spec, backbone, args, split, texts, labels, device) -> Trained:
+    """Fine-tune the whole encoder with its classification head (news)."""
+    primary = spec.primary_metric
+
+    def predict(records_texts: list[str]) -> np.ndarray:
+        return predict_proba(backbone.model, backbone.tokenizer, records_texts, args.max_length,
+                             args.eval_batch_size, device)
 
     def validate() -> float:
-        probs = predict_proba(backbone.model, backbone.tokenizer, texts["validation"], args.max_length,
-                              args.eval_batch_size, device)
+        probs = predict(texts["validation"])
         return float(np.nan_to_num(evaluate(labels["validation"], probs, spec.positive_index)[primary], nan=0.0))
 
     weights = _class_weights(labels["train"], spec.num_labels) if spec.class_weighted else None
     fitted = fit(backbone.model, backbone.tokenizer, texts["train"], labels["train"], args, device, validate, weights)
     if weights:
         undo_class_weights(backbone.model, weights)
-    log.info("%s: %d steps, best validation %s %.4f", spec.registered_name, fitted.steps, primary, fitted.best_score)
     platt = Platt(1.0, 0.0)
     if spec.is_binary:
-        validation_probs = predict_proba(backbone.model, backbone.tokenizer, texts["validation"], args.max_length,
-                                         args.eval_batch_size, device)
-        platt = fit_platt(validation_probs, labels["validation"], spec.positive_index)
+        platt = fit_platt(predict(texts["validation"]), labels["validation"], spec.positive_index)
         if not bake_platt(backbone.model, platt, spec.positive_index):
             platt = Platt(1.0, 0.0)
-        log.info("%s: Platt calibration on validation, slope %.3f intercept %.3f",
-                 spec.registered_name, platt.slope, platt.intercept)
+    return Trained(predict=lambda records: predict([to_text(r.fields) for r in records]), fitted=fitted,
+                   platt=platt, save={"backbone": backbone})
 
-    holdout_probs = predict_proba(backbone.model, backbone.tokenizer, texts["holdout"], args.max_length,
-                                  args.eval_batch_size, device)
+
+def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines) -> Trained:
+    """Frozen encoder, embeddings computed once, the fused head trained from the LR baseline."""
+    from sklearn.metrics import roc_auc_score
+
+    from finrisk.models import fusion
+
+    encoder = backbone.model.base_model.to(device)
+    started = time.perf_counter()
+    embeddings = {name: fusion.embed(encoder, backbone.tokenizer, texts[name], args.max_length, args.eval_batch_size,
+                                     device) for name in PARTS}
+    embed_seconds = time.perf_counter() - started
+    head = fusion.make_head(len(tabular_encoder.columns), embeddings["train"].shape[1], args.wide_features,
+                            args.head_hidden)
+    _set_text_scale(head, embeddings["train"])
+    fusion.init_from_baseline(head, baselines.lr)
+    fused = fusion.FusedModel(encoder.to("cpu"), backbone.tokenizer, tabular_encoder, head, args.max_length,
+                              args.wide_features, spec.classes, spec.positive_index)
+    rows = {name: [raw_row(r) for r in getattr(split, name)] for name in PARTS}
+    inputs = {name: fused.inputs(texts[name], rows[name], embeddings=embeddings[name]) for name in PARTS}
+    y_val = (np.asarray(labels["validation"]) == spec.positive_index).astype(int)
+
+    def validate() -> float:
+        return float(roc_auc_score(y_val, fused.logits(*inputs["validation"])))
+
+    fitted = fusion.train_head(head, inputs["train"], labels["train"], validate, epochs=args.head_epochs,
+                               batch_size=max(args.batch_size, 64), learning_rate=args.fusion_learning_rate,
+                               weight_decay=args.head_weight_decay, patience=args.patience + 3, seed=args.seed,
+                               positive_index=spec.positive_index)
+    platt = fit_platt(fused.to_probs(fused.logits(*inputs["validation"])), labels["validation"], spec.positive_index)
+    fusion.bake_platt(head, platt.slope, platt.intercept)
+    cached = {id(getattr(split, name)): name for name in PARTS}
+
+    def predict(records: list) -> np.ndarray:
+        name = cached.get(id(records))
+        if name is not None:  # the splits' embeddings are already computed
+            return fused.to_probs(fused.logits(*inputs[name]))
+        return fused.predict_records(records, args.eval_batch_size)
+
+    extra = {"embed_seconds": embed_seconds, "step0_validation_auc": fitted.step0_score,
+             "tabular_columns": float(len(tabular_encoder.columns))}
+    return Trained(predict=predict, fitted=fitted, platt=platt, save={"fused": fused}, extra=extra)
+
+
+def _set_text_scale(head, train_embeddings: np.ndarray) -> None:
+    import torch
+
+    with torch.no_grad():
+        head.text_mean.copy_(torch.tensor(train_embeddings.mean(0)))
+        head.text_std.copy_(torch.tensor(train_embeddings.std(0) + 1e-6))
+
+
+def train_model(settings: Settings, model: str, args: TrainArgs | None = None, as_of: date | None = None) -> TrainResult:
+    """Train on the rows known by the end of `as_of` (None: all staged), evaluate against every baseline and
+    the champion, register a new version and gate it."""
+    spec = get_spec(model)
+    args = args or TrainArgs.from_settings(settings)
+    connect(settings)  # fail fast: an unreachable tracking server must not cost a training run
+    seed_everything(args.seed)
+
+    with get_engine(settings).connect() as conn:
+        records = spec.training_records(conn, as_of)
+    split = split_by_time(records, args.validation_share, args.holdout_share)
+    fingerprint = {"model": spec.registered_name, "unit": spec.unit, "as_of": as_of.isoformat() if as_of else "all staged",
+                   "rows": len(records), **split.fingerprint(spec.positive_index)}
+    texts = {name: [to_text(r.fields) for r in getattr(split, name)] for name in PARTS}
+    labels = {name: [r.meta["label"] for r in getattr(split, name)] for name in PARTS}
+    primary = spec.primary_metric
+
+    tabular_encoder, tab = None, None
+    if spec.fused:
+        tabular_encoder = TabularEncoder().fit([raw_row(r) for r in split.train])
+        tab = {name: tabular_encoder.transform([raw_row(r) for r in getattr(split, name)]) for name in PARTS}
+    baselines = fit_baselines(texts, tab, labels, spec.num_labels, spec.positive_index, primary, args.seed)
+
+    backbone = load_backbone(args.base_model, spec.num_labels, args.seed)
+    device = pick_device()
+    if spec.fused:
+        trained = _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines)
+    else:
+        trained = _finetune(spec, backbone, args, split, texts, labels, device)
+    fitted, platt = trained.fitted, trained.platt
+    log.info("%s: %d steps, best validation %s %.4f", spec.registered_name, fitted.steps, primary, fitted.best_score)
+
+    holdout_probs = trained.predict(split.holdout)
     metrics = evaluate(labels["holdout"], holdout_probs, spec.positive_index)
-    base_probs = tabular.fit_predict(split.train, split.holdout, spec.num_labels, is_text=spec.name == "news",
-                                     class_weighted=spec.baseline_balanced, seed=args.seed)
-    baseline_metrics = evaluate(labels["holdout"], base_probs, spec.positive_index)
-    champion_metrics, champion_version = _champion_metrics(settings, spec, texts["holdout"], labels["holdout"])
-    decision = gating.decide(spec.name, metrics, baseline_metrics, champion_metrics, settings.gate,
-                             must_beat_baseline=spec.must_beat_baseline)
+    baseline_metrics = baselines.best_metrics
+    champion_metrics, champion_version = _champion_metrics(settings, spec, split.holdout, labels["holdout"])
+    decision = gating.decide(metrics, baseline_metrics, champion_metrics, settings.gate, primary=primary,
+                             must_beat_baseline=spec.must_beat_baseline, baseline_name=baselines.best)
 
     # The adverse class one-vs-rest drives tables, plots and the PSI reference.
     y_adverse = (np.asarray(labels["holdout"]) == spec.positive_index).astype(int)
     score = holdout_probs[:, spec.positive_index]
-    attributes = ["segment", *settings.protected_attributes] if spec.name != "news" else ["source"]
+    attributes = list(spec.group_attributes or ("segment", *settings.protected_attributes))
     groups = group_table([r.meta.get("groups", {}) for r in split.holdout], y_adverse, score, attributes,
                          cutoff=top_decile_cutoff(score))
     sample = split.train[-REFERENCE_SAMPLE:]
-    sample_scores = predict_proba(backbone.model, backbone.tokenizer, [to_text(r.fields) for r in sample],
-                                  args.max_length, args.eval_batch_size, device)[:, spec.positive_index]
+    sample_scores = trained.predict(sample)[:, spec.positive_index]
     reference = build_reference(sample_scores, [r.meta.get("numeric", {}) for r in sample])
 
-    config = {"args": args.to_params(), "base_model": backbone.name, "base_model_hash": backbone.weights_hash,
-              "device": str(device), "gate": settings.gate.model_dump(),
-              "protected_attributes": settings.protected_attributes}
+    config = {"args": args.to_params(), "recipe": "fused" if spec.fused else "fine-tune", "base_model": backbone.name,
+              "base_model_hash": backbone.weights_hash, "device": str(device), "gate": settings.gate.model_dump(),
+              "protected_attributes": settings.protected_attributes, "as_of": fingerprint["as_of"]}
     from finrisk.registry.runs import library_versions, log_run, register_version
 
+    baseline_table = [{"baseline": name, **{k: m.get(k) for k in ("auc", "pr_auc", "ks", "brier", "ece", "macro_f1")}}
+                      for name, m in baselines.holdout.items()]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        plots = write_plots(y_adverse, score, base_probs[:, spec.positive_index], out / "plots",
-                            spec.classes[spec.positive_index])
+        plots = write_plots(y_adverse, score, baselines.holdout_probs[baselines.best][:, spec.positive_index],
+                            out / "plots", spec.classes[spec.positive_index])
         tables = {"calibration": calibration_table(y_adverse, score), "deciles": decile_table(y_adverse, score),
-                  "segments": groups, "fit_history": fitted.history}
+                  "segments": groups, "fit_history": fitted.history, "baselines": baseline_table}
         for name, rows in tables.items():
             (out / f"{name}.json").write_text(json.dumps(rows, indent=1))
         (out / "data_fingerprint.json").write_text(json.dumps(fingerprint, indent=1, default=str))
@@ -177,22 +268,27 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -
                      champion_version=champion_version, calibration=tables["calibration"], deciles=tables["deciles"],
                      groups=groups, plots=plots, decision=decision)
         params = {**args.to_params(), "base_model": backbone.name, "base_model_hash": backbone.weights_hash[:250],
-                  "device": str(device), "num_labels": spec.num_labels,
+                  "device": str(device), "num_labels": spec.num_labels, "as_of": fingerprint["as_of"],
+                  "recipe": config["recipe"], "best_baseline": baselines.best,
                   **{f"data_{k}": v for k, v in _flat_fingerprint(fingerprint).items()},
                   **{f"lib_{k}": v for k, v in library_versions().items()}}
         extra = {"calibration_slope": platt.slope, "calibration_intercept": platt.intercept,
                  "train_steps": fitted.steps, "best_validation": fitted.best_score, "best_step": fitted.best_step,
-                 "train_seconds": fitted.seconds, "train_samples_per_second": fitted.samples_per_second,
-                 "stopped_early": float(fitted.stopped_early)}
+                 "train_seconds": fitted.seconds, "stopped_early": float(fitted.stopped_early), **trained.extra,
+                 **{f"baseline_{name}_{k}": v for name, m in baselines.holdout.items() for k, v in m.items()
+                    if isinstance(v, float) and not math.isnan(v)}}
+        if hasattr(fitted, "samples_per_second"):
+            extra["train_samples_per_second"] = fitted.samples_per_second
         run_tags = {"model": spec.name, "beats_baseline": str(decision.beats_baseline).lower(),
-                    "gate_decision": decision.decision, "champion_compared": champion_version or "none"}
-        logged = log_run(settings, spec, backbone=backbone, args=args, params=params, metrics=metrics,
-                         baseline=baseline_metrics, champion=champion_metrics, extra_metrics=extra,
-                         artifacts_dir=out, tags=run_tags)
+                    "best_baseline": baselines.best, "gate_decision": decision.decision,
+                    "champion_compared": champion_version or "none", "as_of": fingerprint["as_of"]}
+        logged = log_run(settings, spec, backbone=trained.save.get("backbone"), args=args, params=params,
+                         metrics=metrics, baseline=baseline_metrics, champion=champion_metrics, extra_metrics=extra,
+                         artifacts_dir=out, tags=run_tags, fused=trained.save.get("fused"))
 
     version_tags = {"holdout_auc": f"{metrics.get('auc', float('nan')):.4f}",
                     "baseline_auc": f"{baseline_metrics.get('auc', float('nan')):.4f}",
-                    "beats_baseline": str(decision.beats_baseline).lower()}
+                    "best_baseline": baselines.best, "beats_baseline": str(decision.beats_baseline).lower()}
     if "macro_f1" in metrics:
         version_tags["holdout_macro_f1"] = f"{metrics['macro_f1']:.4f}"
     version = register_version(settings, spec, logged, version_tags)
@@ -200,8 +296,10 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None) -
     return TrainResult(model=spec.name, registered_name=spec.registered_name, version=version, run_id=logged.run_id,
                        metrics=metrics, baseline_metrics=baseline_metrics, champion_metrics=champion_metrics,
                        champion_version=champion_version, decision=decision, fingerprint=fingerprint,
-                       fit={"steps": fitted.steps, "best_validation": fitted.best_score,
-                            "samples_per_second": fitted.samples_per_second, "seconds": fitted.seconds})
+                       fit={"steps": fitted.steps, "best_validation": fitted.best_score, "seconds": fitted.seconds,
+                            "samples_per_second": getattr(fitted, "samples_per_second", 0.0), **trained.extra},
+                       baselines=baselines.holdout, best_baseline=baselines.best,
+                       holdout_probs=holdout_probs, holdout_keys=[r.key for r in split.holdout])
 
 
 def _flat_fingerprint(fingerprint: dict) -> dict[str, str]:

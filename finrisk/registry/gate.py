@@ -1,14 +1,18 @@
 """The promotion gate: a new version is `challenger`; it becomes `champion` only if it earns it.
 
-Checks, all from `settings.gate`:
-- absolute floor: AUC >= min_auc (credit, fraud) or macro-F1 >= min_macro_f1 (news);
+Checks, all from `settings.gate`, on the model's primary metric (the spec says which: AUC for
+credit and fraud, macro-F1 for news):
+- absolute floor: min_auc or min_macro_f1;
 - calibration: expected calibration error <= max_calibration_error;
-- champion: AUC not worse than the champion's AUC on the same holdout by more than auc_margin;
-- baseline: AUC above the tabular baseline's on the same split (credit and fraud).
+- champion: not worse than the champion on the same holdout by more than auc_margin;
+- baseline: above the best baseline on the same split by more than baseline_margin (when
+  the spec asks for it and require_beats_baseline is on).
 
-With no champion yet, the floor alone decides (someone must score tonight); the other failed
-checks are still written out as warnings. `decide` is pure; `apply` sets aliases, tags and the
-audit row.
+With no champion yet, a version that clears the floor and beats the best baseline becomes
+champion (someone must score tonight); one that clears the floor but does not beat the
+baseline stays `challenger`, so nothing is published for that model until a person promotes
+it or a better version arrives. Calibration is then a warning. `decide` is pure; `apply`
+sets aliases, tags and the audit row.
 """
 
 from __future__ import annotations
@@ -34,10 +38,15 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4f}"
 
 
-def decide(model: str, metrics: dict, baseline: dict | None, champion: dict | None, gate: GateSettings,
-           must_beat_baseline: bool = True) -> GateDecision:
-    """Compare a challenger's holdout metrics with the floors, the baseline and the champion."""
-    auc = metrics.get("auc", float("nan"))
+FLOORS = {"auc": "min_auc", "macro_f1": "min_macro_f1"}
+NAMES = {"auc": "AUC", "macro_f1": "macro-F1"}
+
+
+def decide(metrics: dict, baseline: dict | None, champion: dict | None, gate: GateSettings, *,
+           primary: str = "auc", must_beat_baseline: bool = True, baseline_name: str = "baseline") -> GateDecision:
+    """Compare a challenger's holdout metrics with the floor, the best baseline and the champion."""
+    value = metrics.get(primary, float("nan"))
+    name = NAMES.get(primary, primary)
     failures: list[str] = []
     passes: list[str] = []
 
@@ -45,35 +54,41 @@ def decide(model: str, metrics: dict, baseline: dict | None, champion: dict | No
         (passes if ok else failures).append(good if ok else bad)
         return ok
 
-    if model == "news":
-        f1 = metrics.get("macro_f1", float("nan"))
-        floor_ok = check(f1 >= gate.min_macro_f1, f"macro-F1 {_fmt(f1)} >= floor {gate.min_macro_f1}",
-                         f"macro-F1 {_fmt(f1)} below floor {gate.min_macro_f1}")
-    else:
-        floor_ok = check(auc >= gate.min_auc, f"AUC {_fmt(auc)} >= floor {gate.min_auc}",
-                         f"AUC {_fmt(auc)} below floor {gate.min_auc}")
+    floor = getattr(gate, FLOORS.get(primary, "min_auc"))
+    floor_ok = check(value >= floor, f"{name} {_fmt(value)} >= floor {floor}", f"{name} {_fmt(value)} below floor {floor}")
     ece = metrics.get("ece", float("nan"))
     check(ece <= gate.max_calibration_error, f"calibration error {_fmt(ece)} within {gate.max_calibration_error}",
           f"calibration error {_fmt(ece)} above {gate.max_calibration_error}")
-    base_auc = (baseline or {}).get("auc", float("nan"))
-    beats = bool(auc > base_auc) if not math.isnan(base_auc) else False
-    if must_beat_baseline and gate.require_beats_baseline:
-        check(beats, f"beats baseline AUC {_fmt(base_auc)}", f"does not beat baseline AUC {_fmt(base_auc)}")
+    base = (baseline or {}).get(primary, float("nan"))
+    margin = gate.baseline_margin
+    beats = bool(value > base + margin) if not math.isnan(base) else False
+    required = must_beat_baseline and gate.require_beats_baseline
+    beat_reason = (f"beats best baseline ({baseline_name}) {name} {_fmt(base)}" + (f" by more than {margin}" if margin else ""),
+                   f"does not beat best baseline ({baseline_name}) {name} {_fmt(base)}"
+                   + (f" by more than {margin}" if margin else ""))
+    if required:
+        check(beats, *beat_reason)
     if champion is not None:
-        champ_auc = champion.get("auc", float("nan"))
-        check(auc >= champ_auc - gate.auc_margin,
-              f"AUC {_fmt(auc)} vs champion {_fmt(champ_auc)} within margin {gate.auc_margin}",
-              f"AUC {_fmt(auc)} worse than champion {_fmt(champ_auc)} by more than {gate.auc_margin}")
+        champ = champion.get(primary, float("nan"))
+        check(value >= champ - gate.auc_margin,
+              f"{name} {_fmt(value)} vs champion {_fmt(champ)} within margin {gate.auc_margin}",
+              f"{name} {_fmt(value)} worse than champion {_fmt(champ)} by more than {gate.auc_margin}")
         passed = not failures
         reasons = failures or passes
+        decision_if_failed = "rejected"
     else:
-        passed = floor_ok
-        reasons = ["no champion yet"] + ([*passes[:1]] if floor_ok else [failures[0]])
-        reasons += [f"warning: {f}" for f in failures if floor_ok or f != failures[0]]
+        # The truth with no champion: the floor and the baseline decide; calibration is a warning.
+        blocking = [f for f in failures if f.startswith((name + " ", "does not beat"))]
+        passed = floor_ok and not blocking
+        reasons = ["no champion yet"] + (blocking or passes[:1])
+        reasons += [f"warning: {f}" for f in failures if f not in blocking]
+        decision_if_failed = "rejected" if not floor_ok else "challenger"
     promote = passed and gate.auto_promote
-    decision = "promoted" if promote else "challenger" if passed else "rejected"
+    decision = "promoted" if promote else "challenger" if passed else decision_if_failed
     if passed and not gate.auto_promote:
         reasons.append("auto-promotion is off: a person decides")
+    elif decision == "challenger" and champion is None:
+        reasons.append("kept as challenger: nothing is published for this model until a person promotes it")
     return GateDecision(passed=passed, promote=promote, decision=decision, reasons=reasons, beats_baseline=beats)
 
 

@@ -43,24 +43,38 @@ class LoggedRun:
 
 
 def log_run(settings: Settings, spec, *, backbone, args, params: dict, metrics: dict, baseline: dict,
-            champion: dict | None, extra_metrics: dict, artifacts_dir: Path, tags: dict) -> LoggedRun:
-    """One MLflow run: params, metrics (model, baseline_, champion_), artifacts and the pyfunc model."""
+            champion: dict | None, extra_metrics: dict, artifacts_dir: Path, tags: dict, fused=None) -> LoggedRun:
+    """One MLflow run: params, metrics (model, baseline_, champion_), artifacts and the pyfunc model
+    (the fine-tuned `backbone`, or the `fused` model of finrisk.models.fusion)."""
     import mlflow
     import pandas as pd
     from mlflow.models import infer_signature
 
-    from finrisk.models.pyfunc import TextClassifier
+    from finrisk.models.pyfunc import FusedClassifier, TextClassifier
 
     experiment_id = ensure_experiment(settings, spec.registered_name)
     with tempfile.TemporaryDirectory() as tmp:
-        hf_dir = Path(tmp) / "hf_model"
-        backbone.model.to("cpu").save_pretrained(hf_dir)
-        backbone.tokenizer.save_pretrained(hf_dir)
-        labels = Path(tmp) / "labels.json"
-        labels.write_text(json.dumps({"classes": list(spec.classes), "positive_index": spec.positive_index,
-                                      "max_length": args.max_length}))
-        example = pd.DataFrame({"text": [spec.synthetic_text()]})
+        if fused is not None:
+            fused.save(Path(tmp) / "fused")
+            python_model, artifacts = FusedClassifier(), {"fused": str(Path(tmp) / "fused")}
+            example = pd.DataFrame({"text": [spec.synthetic_text()], "features": ["{}"]})
+        else:
+            hf_dir = Path(tmp) / "hf_model"
+            backbone.model.to("cpu").save_pretrained(hf_dir)
+            backbone.tokenizer.save_pretrained(hf_dir)
+            labels = Path(tmp) / "labels.json"
+            labels.write_text(json.dumps({"classes": list(spec.classes), "positive_index": spec.positive_index,
+                                          "max_length": args.max_length}))
+            python_model, artifacts = TextClassifier(), {"hf_model": str(hf_dir), "labels": str(labels)}
+            example = pd.DataFrame({"text": [spec.synthetic_text()]})
         output = pd.DataFrame([[1.0 / spec.num_labels] * spec.num_labels], columns=[f"prob_{c}" for c in spec.classes])
+        signature = infer_signature(example, output)
+        if fused is not None:  # the raw attributes are optional: a text alone is scored with them missing
+            from mlflow.models import ModelSignature
+            from mlflow.types.schema import ColSpec, Schema
+
+            signature = ModelSignature(Schema([ColSpec("string", "text"), ColSpec("string", "features", required=False)]),
+                                       signature.outputs)
         with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{spec.name}") as run:
             mlflow.set_tags(tags)
             mlflow.log_params(params)
@@ -69,9 +83,9 @@ def log_run(settings: Settings, spec, *, backbone, args, params: dict, metrics: 
             mlflow.log_artifacts(str(artifacts_dir))
             info = mlflow.pyfunc.log_model(
                 name="model",
-                python_model=TextClassifier(),
-                artifacts={"hf_model": str(hf_dir), "labels": str(labels)},
-                signature=infer_signature(example, output),
+                python_model=python_model,
+                artifacts=artifacts,
+                signature=signature,
                 input_example=example,
                 pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()
                                   if k not in ("python",) and v != "missing"],

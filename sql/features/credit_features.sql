@@ -18,7 +18,7 @@ versions as (
 ),
 
 history as (
-    select examples.ord, t.occurred_at, t.amount, t.merchant, t.channel, t.country, examples.as_of
+    select examples.ord, t.occurred_at, t.amount, t.merchant, t.channel, t.country, t.description, examples.as_of
     from examples
     join staging.clean_transactions t
         on t.customer_id = examples.key
@@ -43,6 +43,9 @@ windows as (
         count(*) filter (where occurred_at >= as_of - interval '90 days') as txn_count_90d,
         coalesce(sum(amount) filter (where occurred_at >= as_of - interval '90 days'), 0) as txn_amount_90d,
         count(*) as txn_count_180d,
+        count(*) filter (where occurred_at >= as_of - interval '14 days') as txn_count_14d,
+        count(*) filter (where history.channel = 'atm') as atm_count_180d,
+        count(*) filter (where history.description ilike '%fee%') as fee_count_180d,
         coalesce(max(amount), 0) as txn_max_amount_180d,
         count(distinct merchant) as merchant_count_180d,
         avg(case when history.country is distinct from home.home_country then 1.0 else 0.0 end) as abroad_share_180d
@@ -79,11 +82,16 @@ news as (
     select
         versions.ord,
         count(a.article_id) as news_count_90d,
+        count(a.article_id) filter (where a.is_negative) as news_negative_90d,
         jsonb_agg(a.headline order by a.published_at desc) filter (where a.article_id is not null) as headlines
     from versions
     join examples on examples.ord = versions.ord
     left join lateral (
-        select n.article_id, n.headline, n.published_at
+        select n.article_id, n.headline, n.published_at,
+            exists (
+                select 1 from staging.clean_news_labels l
+                where l.article_id = n.article_id and lower(l.sentiment) = 'negative' and l.known_at <= examples.as_of
+            ) as is_negative
         from staging.clean_news_articles n
         where versions.company is not null
             and n.companies ? versions.company
@@ -114,9 +122,13 @@ features as (
         coalesce(windows.txn_max_amount_180d, 0)::float8 as txn_max_amount_180d,
         coalesce(windows.merchant_count_180d, 0) as merchant_count_180d,
         coalesce(windows.abroad_share_180d, 0)::float8 as abroad_share_180d,
+        coalesce(windows.txn_count_14d, 0) as txn_count_14d,
+        coalesce(windows.atm_count_180d, 0) as atm_count_180d,
+        coalesce(windows.fee_count_180d, 0) as fee_count_180d,
         channels.channel_shares,
         merchants.top_merchants,
         coalesce(news.news_count_90d, 0) as news_count_90d,
+        coalesce(news.news_negative_90d, 0) as news_negative_90d,
         news.headlines
     from examples
     left join versions on versions.ord = examples.ord

@@ -1,0 +1,265 @@
+"""The fused credit/fraud model: a frozen text encoder and the tabular vector in one head.
+
+logit = tabular · w_t + wide(text) · w_w + MLP(pooled encoder vector) + b
+
+- The tabular part starts from the fitted logistic-regression baseline (same vector, same
+  weights), the wide (hashed word n-grams of the text) and deep (encoder) parts start at
+  zero, so step 0 *is* the baseline and early stopping on validation never keeps something
+  worse than it.
+- The encoder is frozen: each text is embedded once (mean pooling, as all-MiniLM-L6-v2 was
+  trained) and the head trains on the cached vectors in seconds, so a CPU learns. The
+  measurements behind that choice are in the README's Models section.
+- `FusedModel` is what the MLflow pyfunc holds: the encoder, the tokenizer, the tabular
+  encoder and the head; training and scoring call the same `predict_proba(records)`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from finrisk.features.records import Record
+from finrisk.features.serialize import to_text
+from finrisk.models.tabular import TabularEncoder, raw_row
+
+log = logging.getLogger(__name__)
+WIDE_FEATURES = 2**18
+
+
+def wide_matrix(texts: Sequence[str], n_features: int):
+    """Hashed word 1-2-grams, L2-normalised (scipy CSR); stateless, so nothing to store but the size."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(n_features=n_features, ngram_range=(1, 2), alternate_sign=False,
+                             norm="l2").transform(list(texts))
+
+
+def _torch_sparse(matrix):
+    import torch
+
+    coo = matrix.tocoo()
+    index = torch.tensor(np.vstack([coo.row, coo.col]), dtype=torch.long)
+    return torch.sparse_coo_tensor(index, torch.tensor(coo.data, dtype=torch.float32), coo.shape,
+                                   check_invariants=False).coalesce()
+
+
+def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None) -> np.ndarray:
+    """Mean-pooled last hidden states, (n, hidden), float32; length-grouped batches, inference mode."""
+    import torch
+
+    from finrisk.models.loop import autocast, encode_lengths, length_grouped_batches
+
+    device = device or next(encoder.parameters()).device
+    out = np.zeros((len(texts), encoder.config.hidden_size), dtype=np.float32)
+    if not len(texts):
+        return out
+    encoder.eval()
+    lengths = encode_lengths(tokenizer, texts, max_length)
+    with torch.inference_mode():
+        for batch in length_grouped_batches(lengths, batch_size, rng=None):
+            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=max_length, padding=True,
+                            return_tensors="pt").to(device)
+            with autocast(device):
+                hidden = encoder(**enc).last_hidden_state.float()
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            out[batch] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).cpu().numpy()
+    return out
+
+
+def make_head(tabular_dim: int, text_dim: int, wide_dim: int, hidden: int):
+    """The head module; text and wide parts start at zero."""
+    import torch
+
+    class FusionHead(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tabular = torch.nn.Linear(tabular_dim, 1)
+            self.register_buffer("text_mean", torch.zeros(text_dim))
+            self.register_buffer("text_std", torch.ones(text_dim))
+            self.deep_in = torch.nn.Linear(text_dim, hidden)
+            self.deep_out = torch.nn.Linear(hidden, 1)
+            self.wide = torch.nn.Parameter(torch.zeros(wide_dim, 1)) if wide_dim else None
+            for p in (self.deep_out.weight, self.deep_out.bias):
+                torch.nn.init.zeros_(p)
+
+        def forward(self, tab, text, wide=None):
+            z = self.tabular(tab) + self.deep_out(torch.relu(self.deep_in((text - self.text_mean) / self.text_std)))
+            if self.wide is not None and wide is not None:
+                z = z + torch.sparse.mm(wide, self.wide)
+            return z.squeeze(-1)
+
+    return FusionHead()
+
+
+@dataclass
+class FusedModel:
+    """Encoder + tokenizer + tabular encoder + head: class probabilities for records."""
+
+    encoder: object
+    tokenizer: object
+    tabular: TabularEncoder
+    head: object
+    max_length: int
+    wide_features: int
+    classes: tuple[str, ...]
+    positive_index: int
+
+    def inputs(self, texts: Sequence[str], rows: Sequence[dict], batch_size: int = 64,
+               embeddings: np.ndarray | None = None):
+        """(tabular, text embeddings, wide) for serialized texts and their raw tabular rows (wide: scipy CSR)."""
+        import torch
+
+        if embeddings is None:
+            embeddings = embed(self.encoder, self.tokenizer, texts, self.max_length, batch_size)
+        tab = torch.tensor(self.tabular.transform(rows), dtype=torch.float32)
+        wide = wide_matrix(texts, self.wide_features) if self.wide_features else None
+        return tab, torch.tensor(embeddings, dtype=torch.float32), wide
+
+    def logits(self, tab, text, wide) -> np.ndarray:
+        import torch
+
+        self.head.eval()
+        with torch.inference_mode():
+            return self.head(tab, text, _torch_sparse(wide) if wide is not None else None).double().numpy()
+
+    def to_probs(self, z: np.ndarray) -> np.ndarray:
+        p = 1 / (1 + np.exp(-z))
+        out = np.empty((len(z), 2))
+        out[:, self.positive_index], out[:, 1 - self.positive_index] = p, 1 - p
+        return out
+
+    def predict_raw(self, texts: Sequence[str], rows: Sequence[dict], batch_size: int = 64) -> np.ndarray:
+        """(n, 2) probabilities for serialized texts and raw tabular rows, adverse class at `positive_index`."""
+        if not len(texts):
+            return np.zeros((0, 2))
+        return self.to_probs(self.logits(*self.inputs(texts, rows, batch_size)))
+
+    def predict_records(self, records: Sequence[Record], batch_size: int = 64) -> np.ndarray:
+        """(n, 2) probabilities for records: the text of their fields and the tabular vector of their meta."""
+        return self.predict_raw([to_text(r.fields) for r in records], [raw_row(r) for r in records], batch_size)
+
+    def config(self) -> dict:
+        """What rebuilds the head and the pre-processing at load time (JSON-safe)."""
+        return {"tabular": self.tabular.to_dict(), "tabular_dim": len(self.tabular.columns),
+                "text_dim": int(self.head.deep_in.in_features), "hidden": int(self.head.deep_in.out_features),
+                "wide_features": self.wide_features, "max_length": self.max_length,
+                "classes": list(self.classes), "positive_index": self.positive_index}
+
+    def save(self, folder) -> None:
+        """encoder/ (Hugging Face), head.pt (state dict) and fusion.json, under `folder`."""
+        import json
+        from pathlib import Path
+
+        import torch
+
+        folder = Path(folder)
+        self.encoder.to("cpu").save_pretrained(folder / "encoder")
+        self.tokenizer.save_pretrained(folder / "encoder")
+        torch.save(self.head.state_dict(), folder / "head.pt")
+        (folder / "fusion.json").write_text(json.dumps(self.config()))
+
+    @classmethod
+    def load(cls, folder) -> FusedModel:
+        """The inverse of `save`."""
+        import json
+        from pathlib import Path
+
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        folder = Path(folder)
+        cfg = json.loads((folder / "fusion.json").read_text())
+        head = make_head(cfg["tabular_dim"], cfg["text_dim"], cfg["wide_features"], cfg["hidden"])
+        head.load_state_dict(torch.load(folder / "head.pt", weights_only=True))
+        encoder = AutoModel.from_pretrained(str(folder / "encoder"))
+        tokenizer = AutoTokenizer.from_pretrained(str(folder / "encoder"))
+        return cls(encoder.eval(), tokenizer, TabularEncoder.from_dict(cfg["tabular"]), head.eval(), cfg["max_length"],
+                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"])
+
+
+@dataclass
+class HeadFit:
+    """What head training did: steps, best validation AUC (step 0 = the baseline), history, seconds."""
+
+    steps: int = 0
+    best_score: float = float("nan")
+    best_step: int = 0
+    step0_score: float = float("nan")
+    seconds: float = 0.0
+    stopped_early: bool = False
+    history: list[dict] = field(default_factory=list)
+
+
+def init_from_baseline(head, lr_model) -> None:
+    """Copy the fitted logistic regression's weights into the head's tabular part."""
+    import torch
+
+    with torch.no_grad():
+        head.tabular.weight.copy_(torch.tensor(lr_model.coef_, dtype=torch.float32))
+        head.tabular.bias.copy_(torch.tensor(lr_model.intercept_, dtype=torch.float32))
+
+
+def train_head(head, train: tuple, labels: Sequence[int], validate: Callable[[], float], *, epochs: int,
+               batch_size: int, learning_rate: float, weight_decay: float, patience: int, seed: int,
+               positive_index: int) -> HeadFit:
+    """Mini-batch Adam on the cached inputs; keeps the head with the best validation score (step 0 included)."""
+    import torch
+
+    tab, text, wide = train
+    y = torch.tensor((np.asarray(labels) == positive_index).astype(np.float32))
+    gen = torch.Generator().manual_seed(seed)
+    # The tabular part starts at the baseline's optimum: it moves slowly. The wide part starts at
+    # zero over many sparse columns: it moves fastest.
+    groups = [{"params": list(head.tabular.parameters()), "lr": learning_rate * 0.1, "weight_decay": 0.0},
+              {"params": [*head.deep_in.parameters(), *head.deep_out.parameters()], "lr": learning_rate}]
+    if head.wide is not None:
+        groups.append({"params": [head.wide], "lr": learning_rate * 5})
+    optimizer = torch.optim.AdamW(groups, lr=learning_rate, weight_decay=weight_decay)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    result = HeadFit()
+    started = time.perf_counter()
+    best = result.step0_score = result.best_score = validate()
+    result.history.append({"step": 0, "loss": float("nan"), "validation": best})
+    best_state, bad = copy.deepcopy(head.state_dict()), 0
+    for epoch in range(1, epochs + 1):
+        head.train()
+        order = torch.randperm(len(y), generator=gen)
+        for start in range(0, len(y), batch_size):
+            idx = order[start : start + batch_size]
+            batch_wide = _torch_sparse(wide[idx.numpy()]) if wide is not None else None
+            loss = loss_fn(head(tab[idx], text[idx], batch_wide), y[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            result.steps += 1
+        score = validate()
+        result.history.append({"step": result.steps, "epoch": epoch, "loss": float(loss.item()), "validation": score})
+        if score > best + 1e-6:
+            best, result.best_step, bad = score, result.steps, 0
+            best_state = copy.deepcopy(head.state_dict())
+        else:
+            bad += 1
+            if bad > patience:
+                result.stopped_early = True
+                break
+    head.load_state_dict(best_state)
+    result.best_score, result.seconds = best, time.perf_counter() - started
+    return result
+
+
+def bake_platt(head, slope: float, intercept: float) -> None:
+    """Fold p = sigmoid(slope * z + intercept) into the head's last layers."""
+    import torch
+
+    with torch.no_grad():
+        head.tabular.weight.mul_(slope)
+        head.tabular.bias.mul_(slope).add_(intercept)
+        head.deep_out.weight.mul_(slope)
+        head.deep_out.bias.mul_(slope)
+        if head.wide is not None:
+            head.wide.mul_(slope)

@@ -1,0 +1,155 @@
+"""The tabular vector: whatever keys the records carry, discovered on the training split.
+
+Shared by the baselines and the fused model, and saved inside the model artifact, so scoring
+builds exactly the vector training saw. Per key, from the training values:
+- numeric when most values parse as numbers: real numbers, numbers stored as strings,
+  currency strings ("EUR 1,250.00", "$3 400"), percentages, and yes/no/true/false booleans;
+  transformed sign·log1p|x| (amounts are heavy-tailed), standardised, and given an explicit
+  missing indicator (a missing income is information, not zero);
+- categorical otherwise: one-hot for the frequent values, an "other" column, a missing
+  column, and for high-cardinality keys a few hashed buckets of the value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from finrisk.features.records import Record
+
+TRUE = {"yes", "y", "true", "t"}
+FALSE = {"no", "n", "false", "f"}
+_CURRENCY = re.compile(r"^[\s$€£¥]*(?:[A-Za-z]{3}\s*)?[\s$€£¥]*([-+]?[\d\s,']*\.?\d+)\s*(?:[A-Za-z]{3})?\s*(%?)\s*$")
+NUMERIC_SHARE = 0.9  # share of present values that must parse for a key to be numeric
+TOP_VALUES = 20
+MIN_COUNT = 5
+HASH_BUCKETS = 16
+
+
+def parse_number(value) -> float | None:
+    """A float for numbers, numeric strings, currency strings, percentages and yes/no; None otherwise."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = str(value).strip()
+    low = text.lower()
+    if low in TRUE:
+        return 1.0
+    if low in FALSE:
+        return 0.0
+    match = _CURRENCY.match(text)
+    if not match or not any(c.isdigit() for c in match.group(1)):
+        return None
+    try:
+        number = float(re.sub(r"[\s,']", "", match.group(1)))
+    except ValueError:
+        return None
+    return number / 100 if match.group(2) else number
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and value.strip().lower() in ("", "null", "none", "nan", "n/a", "na", "-"))
+
+
+def raw_row(record: Record) -> dict:
+    """The record's raw tabular inputs: profile attributes (`attr:`) and behaviour numbers (`num:`)."""
+    row = {f"attr:{k}": v for k, v in (record.meta.get("attributes") or {}).items()}
+    row.update({f"num:{k}": v for k, v in (record.meta.get("numeric") or {}).items()})
+    return row
+
+
+def _squash(x: float) -> float:
+    return math.copysign(math.log1p(abs(x)), x)
+
+
+class TabularEncoder:
+    """Fit on training rows (dicts of raw values); `transform` gives a dense float matrix."""
+
+    def __init__(self, columns: list[dict] | None = None) -> None:
+        self.columns: list[dict] = columns or []
+
+    def fit(self, rows: Sequence[dict]) -> TabularEncoder:
+        keys = sorted({k for row in rows for k in row})
+        columns = []
+        for key in keys:
+            values = [row.get(key) for row in rows]
+            present = [v for v in values if not _missing(v)]
+            if not present:
+                continue
+            parsed = [parse_number(v) for v in present]
+            ok = [p for p in parsed if p is not None]
+            has_missing = len(present) < len(values)
+            if len(ok) >= NUMERIC_SHARE * len(present):
+                x = np.array([_squash(p) for p in ok])
+                std = float(x.std())
+                if std > 1e-9:
+                    columns.append({"key": key, "kind": "num", "mean": float(x.mean()), "std": std})
+                if has_missing or len(ok) < len(present):
+                    columns.append({"key": key, "kind": "missing", "numeric": True})
+                continue
+            counts = Counter(str(v).strip()[:80] for v in present)
+            top = [v for v, c in counts.most_common(TOP_VALUES) if c >= MIN_COUNT]
+            columns.extend({"key": key, "kind": "cat", "value": v} for v in top)
+            if len(top) < len(counts):
+                columns.append({"key": key, "kind": "other", "values": top})
+                if len(counts) > TOP_VALUES:
+                    columns.extend({"key": key, "kind": "hash", "bucket": b} for b in range(HASH_BUCKETS))
+            if has_missing:
+                columns.append({"key": key, "kind": "missing"})
+        self.columns = columns
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        """One readable name per column (key, kind and value or bucket)."""
+        out = []
+        for c in self.columns:
+            extra = c.get("value", c.get("bucket", ""))
+            out.append(f"{c['key']}|{c['kind']}" + (f"={extra}" if extra != "" else ""))
+        return out
+
+    def transform(self, rows: Sequence[dict]) -> np.ndarray:
+        """(n, d) float64: scaled numbers, indicators, one-hot and hashed categories."""
+        out = np.zeros((len(rows), len(self.columns)), dtype=np.float64)
+        others = {c["key"]: set(c["values"]) for c in self.columns if c["kind"] == "other"}
+        for i, row in enumerate(rows):
+            for j, c in enumerate(self.columns):
+                value = row.get(c["key"])
+                kind = c["kind"]
+                if kind == "missing":
+                    # a numeric key's unparseable value counts as missing too
+                    out[i, j] = float(_missing(value) or (c.get("numeric", False) and parse_number(value) is None))
+                    continue
+                if _missing(value):
+                    continue
+                if kind == "num":
+                    number = parse_number(value)
+                    if number is not None:
+                        out[i, j] = (_squash(number) - c["mean"]) / c["std"]
+                    continue
+                text = str(value).strip()[:80]
+                if kind == "cat":
+                    out[i, j] = float(text == c["value"])
+                elif kind == "other":
+                    out[i, j] = float(text not in others[c["key"]])
+                elif kind == "hash":
+                    out[i, j] = float(zlib.crc32(text.encode()) % HASH_BUCKETS == c["bucket"])
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-safe form, saved with the model."""
+        return {"columns": self.columns}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TabularEncoder:
+        return cls(list(data["columns"]))
+
