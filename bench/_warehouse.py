@@ -175,3 +175,41 @@ def train_champions(settings: Settings, run_date: date = END_DATE) -> float:
     for model in MODELS:
         train_model(settings, model, TrainArgs.from_settings(settings))
     return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def another_warehouse(settings: Settings, tag: str) -> Iterator[Settings]:
+    """A second fresh warehouse that shares `settings`' MLflow registry (and so its champions)."""
+    from finrisk.db.engine import engine_for, get_engine
+    from finrisk.db.migrate import upgrade
+
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"finrisk_bench_{tag}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    try:
+        other = settings.model_copy(update={"database_url": _url(name)})
+        upgrade(get_engine(other))
+        yield other
+    finally:
+        engine_for.cache_clear()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+        admin.dispose()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment variables that rebuild `settings` in a subprocess (FINRISK_* as config.py reads them)."""
+    env = {"FINRISK_DATABASE_URL": settings.database_url or "", "FINRISK_DATA_DIR": str(settings.data_dir),
+           "FINRISK_MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri or "",
+           "FINRISK_SCORING__AUDIT_BAND_ACTION": settings.scoring.audit_band_action}
+    if settings.base_model:
+        env["FINRISK_BASE_MODEL"] = settings.base_model
+    return env
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    """(seconds, result) of one call."""
+    started = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - started, out

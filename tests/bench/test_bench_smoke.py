@@ -1,6 +1,7 @@
 """CI smoke runs of the bench/ scripts at tiny sizes: each runs and prints its ratio line.
 
-Benchmarks are not tests: nothing here asserts a speed. Each script runs in a subprocess
+Benchmarks are not tests: nothing here asserts a speed. The scoring-only scripts take seconds;
+the night-shaped ones (shards, memory, nightly) train three tiny champions first, about a minute. Each script runs in a subprocess
 (as a person would run it) with the tiny random BERT and a few records, against the test
 PostgreSQL server, and must exit 0 with its last line naming the key ratio.
 """
@@ -23,9 +24,11 @@ SMOKE = {
     "reasons.py": ["--records", "8", "--probe-records", "40", "--base-model", "tiny-random", "--repeats", "1"],
     "train.py": ["--records", "32", "--steps", "2", "--batch-size", "8", "--base-model", "tiny-random", "--repeats", "1"],
     "publish.py": ["--rows", "300", "--repeats", "1"],
-    "shards.py": ["--customers", "60", "--shards", "1,2", "--base-model", "tiny-random"],
-    "memory.py": ["--customers", "40,80", "--base-model", "tiny-random"],
-    "nightly.py": ["--customers", "40,80", "--base-model", "tiny-random"],
+    # the night-shaped scripts train three tiny champions first: 300 customers is the least that
+    # gives every time slice of the credit split both outcomes
+    "shards.py": ["--customers", "300", "--shards", "1,2", "--base-model", "tiny-random"],
+    "memory.py": ["--customers", "300,360", "--base-model", "tiny-random"],
+    "nightly.py": ["--customers", "300,360", "--base-model", "tiny-random"],
 }
 
 
