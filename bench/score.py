@@ -174,15 +174,21 @@ def main(argv: list[str] | None = None) -> dict:
         return scorer.predict_proba(timed, bs)
 
     run_naive(), run_finrisk()  # warm-up: allocator, kernels, quantized weight packing
-    naive_s, finrisk_s = best_of_interleaved([run_naive, run_finrisk], args.repeats)
-    naive_auc, finrisk_auc = auc(timed_labels, run_naive()[:, 1]), auc(timed_labels, run_finrisk()[:, 1])
     n = len(timed)
+    naive_s, finrisk_s = best_of_interleaved([run_naive, run_finrisk], args.repeats)
+    naive_p, finrisk_p = run_naive()[:, 1], run_finrisk()[:, 1]
+    naive_auc, finrisk_auc = auc(timed_labels, naive_p), auc(timed_labels, finrisk_p)
+    from scipy.stats import spearmanr
+
+    agreement = {"spearman": float(spearmanr(naive_p, finrisk_p)[0]) if n > 2 else float("nan"),
+                 "max_abs_diff": float(abs(naive_p - finrisk_p).max()) if n else 0.0}
     result = {
         "records": n, "max_length": args.max_length, "batch_size": args.batch_size, "device": args.device,
         "model": backbone.name, "int8": bool(getattr(scorer.model, "is_int8", False)),
         "threads": torch.get_num_threads(), "mean_tokens": sum(tokens) / max(n, 1),
         "naive_rps": n / naive_s, "finrisk_rps": n / finrisk_s, "ratio": naive_s / finrisk_s,
-        "naive_auc": naive_auc, "finrisk_auc": finrisk_auc, "sweep": [],
+        "naive_auc": naive_auc, "finrisk_auc": finrisk_auc, "positives": sum(timed_labels), **agreement,
+        "sweep": [],
     }
     rows = [("naive (fp32, pad to max, arrival order)", f"{n / naive_s:,.1f}", f"{naive_s:.2f}", f"{naive_auc:.4f}"),
             (f"finrisk (Scorer.predict_proba{', int8' if result['int8'] else ''})", f"{n / finrisk_s:,.1f}",
@@ -200,6 +206,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(table(rows, ("path", "records/s", "best s", "holdout AUC")))
     for row in result["sweep"]:
         print(f"  batch {row['batch_size']:>4}: naive {row['naive_rps']:,.1f} rec/s, finrisk {row['finrisk_rps']:,.1f} rec/s")
+    print(f"PD agreement with fp32: Spearman {agreement['spearman']:.4f}, max |diff| {agreement['max_abs_diff']:.4f}; "
+          f"holdout has {sum(timed_labels)} defaults in {n}")
     if "roofline_share" in result:
         print(f"bf16 roofline share: {result['roofline_share']:.1%} of {args.peak_tflops:.0f} TFLOP/s")
     if args.json:

@@ -1,0 +1,79 @@
+"""Draw the README's performance plots from the JSON the benchmarks write (--json).
+
+Run: `python bench/plots.py --score score.json --nightly nightly.json --out docs/`
+
+- docs/perf_score_batch_size.png: records/s against batch size, naive loop and finrisk path
+  (from `bench/score.py --sweep ...`);
+- docs/perf_nightly_steps.png: night wall-clock against customer count, stacked by step
+  (from `bench/nightly.py`).
+The last line names the files written (and the ratio line convention of bench/ holds: the
+finrisk/naive ratio at the best batch size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def score_plot(data: dict, path: Path) -> float:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sweep = sorted(data["sweep"], key=lambda r: r["batch_size"])
+    sizes = [r["batch_size"] for r in sweep]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(sizes, [r["naive_rps"] for r in sweep], "o-", label="naive (fp32, pad to max, arrival order)")
+    ax.plot(sizes, [r["finrisk_rps"] for r in sweep], "o-", label="finrisk (int8, length-sorted, dynamic padding)")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sizes, [str(s) for s in sizes])
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("records/s")
+    ax.set_title(f"Scoring {data['records']} demo credit records, MiniLM, {data['device']} ({data['threads']} threads)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return max(r["finrisk_rps"] for r in sweep) / max(r["naive_rps"] for r in sweep)
+
+
+def nightly_plot(data: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = ("ingest", "validate", "score", "publish")
+    sizes = data["sizes"]
+    x = [s["customers"] for s in sizes]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.stackplot(x, *[[s[step] for s in sizes] for step in steps], labels=steps, alpha=0.85)
+    ax.plot(x, [s["night"] for s in sizes], "k.")
+    ax.set_xlabel("customers")
+    ax.set_ylabel("seconds")
+    ax.set_title(f"Night wall-clock by step ({data['base_model']}, 2-core CPU)")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--score", type=Path, required=True)
+    parser.add_argument("--nightly", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=Path("docs"))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    score_png, nightly_png = args.out / "perf_score_batch_size.png", args.out / "perf_nightly_steps.png"
+    ratio = score_plot(json.loads(args.score.read_text()), score_png)
+    nightly_plot(json.loads(args.nightly.read_text()), nightly_png)
+    print(f"wrote {score_png} and {nightly_png}; plots ratio best finrisk/best naive records/s: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
