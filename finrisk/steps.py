@@ -91,7 +91,10 @@ def score_shard(settings: Settings, run_date: date, index: int, count: int, vers
     if not 0 <= index < count:
         raise FinriskError(f"shard {index}/{count} is out of range")
     kwargs = {"versions": versions} if versions is not None and _accepts(score, "versions") else {}
-    result = score(settings, run_date, shard=(index, count), **kwargs)
+    def progress(model: str, records: int) -> None:  # the quick start's progress bar reads these lines
+        log.info("scored %s +%d records", model, records)
+
+    result = score(settings, run_date, shard=(index, count), progress=progress, **kwargs)
     return {"run_id": result.run_id, "status": result.status, "shard": [index, count], "counts": result.counts,
             "versions": result.versions, "summary": result.summary()}
 

@@ -81,9 +81,11 @@ def summary_text(summary: dict) -> str:
     warnings = summary["early_warnings"]
     lines.append(f"new early warnings: {summary['new_early_warnings']}"
                  + (f" ({', '.join(f'{k} {v}' for k, v in sorted(warnings.items()))})" if warnings else ""))
-    drift = summary["drift_flags"]
-    lines.append("flags: " + (", ".join(f"{f['model']} {f['metric']} {f['feature']}".strip() for f in drift)
-                              if drift else "none"))
+    by_model: dict[str, list[str]] = {}
+    for f in summary["drift_flags"]:
+        by_model.setdefault(f["model"], []).append(f["metric"] if not f["feature"] else f"{f['metric']} {f['feature']}")
+    lines.append("flags: " + ("; ".join(f"{m}: {len(v)} ({', '.join(v[:3])}{', ...' if len(v) > 3 else ''})"
+                                        for m, v in sorted(by_model.items())) if by_model else "none"))
     quarantined = summary["quarantined_rows"]
     lines.append(f"quarantined rows: {sum(quarantined.values())}"
                  + (f" ({', '.join(f'{t} {n}' for t, n in sorted(quarantined.items()))})" if quarantined else ""))

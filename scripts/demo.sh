@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Quick start 1: install, then run the nightly job end to end on the embedded PostgreSQL.
+# Quick start: install, then run the platform through Airflow on the embedded PostgreSQL.
+#
+# finrisk_train, then finrisk_nightly for the last three dates in order, executed by Airflow
+# (`airflow dags test`) with a project-local AIRFLOW_HOME under the data folder; afterwards
+# `finrisk ui` shows the runs. Library output goes to data/logs/quickstart.log.
 #
 # The demo environment's values (override any of them in the environment):
 # - a CPU fine-tune of a few minutes gives a weak credit model whose PDs crowd into one or
@@ -9,8 +13,14 @@
 #   for bands D and E only (the default is C and worse).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+echo "installing into .venv (first time: a few minutes) ..." >&2
+mkdir -p "${FINRISK_DATA_DIR:-data}/logs"
+if ! bash scripts/install.sh >>"${FINRISK_DATA_DIR:-data}/logs/install.log" 2>&1; then
+  echo "error: install failed (details: ${FINRISK_DATA_DIR:-data}/logs/install.log)" >&2
+  exit 1
+fi
 . .venv/bin/activate
 export FINRISK_SCORING__AUDIT_BAND_ACTION=${FINRISK_SCORING__AUDIT_BAND_ACTION:-flag}
 export FINRISK_SCORING__REASON_MIN_BAND=${FINRISK_SCORING__REASON_MIN_BAND:-D}
-exec finrisk nightly "$@"
+export TOKENIZERS_PARALLELISM=${TOKENIZERS_PARALLELISM:-false}
+exec python -m finrisk.quickstart "$@"
