@@ -81,17 +81,18 @@ def check_intact(conn, directory: Path = MIGRATIONS_DIR) -> None:
     """Refuse, in one line, when an object an applied migration built is gone; say how to re-create it."""
     migrations = applied_migrations(conn, directory)
     parsed = [(m, objects.parse(m.sql)) for m in migrations]
-    schemas, relations = objects.expected([st for _, sts in parsed for st in sts])
-    gone = objects.missing(conn, schemas, relations)
+    gone = objects.missing(conn, objects.expected([st for _, sts in parsed for st in sts]))
     if not gone:
         return
-    builders = [m.name for m, sts in parsed
-                if any(st.kind in ("create_schema", "create_relation")
-                       and (st.target[0] in gone or f"schema {st.target[0]}" in gone) for st in sts)]
+    names = {g.removeprefix("schema ") for g in gone} | {g.rsplit(".", 1)[0] for g in gone if g.count(".") == 2}
+    builders = [m.name for m, sts in parsed if any(st.kind in ("create_schema", "create_relation", "on_relation")
+                                                   and st.target and st.target[0] in names
+                                                   and (st.kind != "on_relation" or st.columns) for st in sts)]
     more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
     raise FinriskError(
-        f"{', '.join(gone[:3])}{more} of applied migration(s) {', '.join(builders[:3])} "
-        f"{'are' if len(gone) > 1 else 'is'} missing: run `finrisk db upgrade --repair` to re-create them (empty)"
+        f"{', '.join(gone[:3])}{more} of applied migration(s) {', '.join(builders[:3])}"
+        f"{' and more' if len(builders) > 3 else ''} {'are' if len(gone) > 1 else 'is'} missing: "
+        "run `finrisk db upgrade --repair` to re-create them (empty)"
     )
 
 
@@ -105,14 +106,13 @@ def upgrade(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
     with engine.begin() as conn:
         conn.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         conn.exec_driver_sql(_BOOTSTRAP)
-        check_intact(conn, directory)
         done = dict(conn.execute(sa.text("select version, checksum from ops.schema_migrations")).all())
         for migration in migrations:
+            if migration.version in done and done[migration.version] != migration.checksum:
+                raise FinriskError(f"migration {migration.name} changed after it was applied; add a new migration instead")
+        check_intact(conn, directory)
+        for migration in migrations:
             if migration.version in done:
-                if done[migration.version] != migration.checksum:
-                    raise FinriskError(
-                        f"migration {migration.name} changed after it was applied; add a new migration instead"
-                    )
                 continue
             log.info("applying migration %s", migration.name)
             with conn.begin_nested():

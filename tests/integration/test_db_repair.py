@@ -79,3 +79,24 @@ def test_dropped_table_only_rebuilds_that_table(db_url):
         # objects that were still there were left alone, rows included
         assert conn.execute(sa.text("select count(*) from source.news_labels")).scalar() == 1
     engine.dispose()
+
+
+def test_dropped_column_is_named_and_added_back(db_url):
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        before = _relations(conn)
+        conn.exec_driver_sql("alter table ops.model_promotions drop column status")  # from 060, with a check
+        conn.exec_driver_sql("alter table staging.transactions drop column merchant cascade")  # its index and a view
+    with pytest.raises(FinriskError, match=r"ops.model_promotions.status.* missing: run `finrisk db upgrade --repair`"):
+        upgrade(engine)
+    from finrisk.db.repair import repair
+
+    assert set(repair(engine)) == {"ops.model_promotions.status", "staging.transactions.merchant",
+                                   "staging.clean_transactions"}
+    assert upgrade(engine) == []
+    with engine.connect() as conn:
+        assert _relations(conn) == before  # the merchant index is back
+        assert conn.execute(sa.text("select column_default from information_schema.columns where "
+                                    "table_schema = 'ops' and table_name = 'model_promotions' and column_name = 'status'"
+                                    )).scalar() == "'done'::text"
+    engine.dispose()
