@@ -12,9 +12,10 @@ from finrisk.errors import FinriskError
 
 def test_unreachable_warehouse_fails_after_retries_and_alerts(fresh_site, webhook):
     site, day = fresh_site, DATES[0]
-    unreachable = f"postgresql+psycopg2://finrisk:{PASSWORD}@127.0.0.1:1/finrisk"
+    # the Airflow connection wins over FINRISK_DATABASE_URL (which still names the real warehouse)
+    unreachable = f"postgres://finrisk:{PASSWORD}@127.0.0.1:1/finrisk"
     with pytest.raises(FinriskError, match="dags test finrisk_nightly"):
-        site.run("finrisk_nightly", day, FINRISK_DATABASE_URL=unreachable,
+        site.run("finrisk_nightly", day, AIRFLOW_CONN_FINRISK_WAREHOUSE=unreachable,
                  FINRISK_ALERTS__CHANNEL="webhook", FINRISK_ALERTS__WEBHOOK_URL=webhook.url)
     [alert] = webhook.posts  # one alert, after the retry, not one per try
     assert alert["kind"] == "task_failed"
