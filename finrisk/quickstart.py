@@ -28,7 +28,7 @@ log = logging.getLogger("finrisk.quickstart")
 STEP = re.compile(r"\bstep (\d+) loss\b")
 TRAINED = re.compile(r"train (finrisk-\w+): version (\S+), holdout (\w+) ([\d.]+), gate (\w+)")
 SCORED = re.compile(r"scored (\w+) \+(\d+) records")
-TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
+STEP_FAILED = re.compile(r"\]\s*(\w+) failed: (.*?)\s+\[finrisk\.dags\]")
 
 
 def _log_to_file(path: Path) -> None:
@@ -73,12 +73,25 @@ def _run_with_bar(env, dag_id: str, day: date, log_file: Path, total: int, unit:
 
     from finrisk.airflow_env import run_dag
 
+    failures: list[str] = []
+
+    def watch(line: str, bar) -> None:
+        if m := STEP_FAILED.search(line):
+            failures.append(f"{m.group(1)}: {m.group(2)}")
+        on_line(line, bar)
+
     with tqdm(total=total, unit=unit, desc=f"  {dag_id} {day}", leave=False, file=sys.stderr,
               bar_format="{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} {unit} [{elapsed}<{remaining}]") as bar:
-        follower = _Follow(log_file, bar, on_line)
+        follower = _Follow(log_file, bar, watch)
         follower.start()
         try:
             run_dag(env, dag_id, day, log_file=log_file)
+        except FinriskError:
+            follower.done.set()
+            follower.join()
+            if failures:  # the task's own one-line reason says more than the exit code
+                raise FinriskError(f"{dag_id} {day} failed at {failures[-1]} (details: {log_file})") from None
+            raise
         finally:
             follower.done.set()
             follower.join()
