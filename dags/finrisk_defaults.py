@@ -30,7 +30,6 @@ DRIFT = Asset("finrisk://risk/score_monitoring/drift", group="finrisk",
               extra={"table": "risk.score_monitoring", "metric": "drift"})
 
 
-
 def parsed() -> Settings:
     """Settings read while a DAG file is parsed: values only (retries, schedules, shards), no query.
 
@@ -88,9 +87,9 @@ def alert_on_failure(context) -> None:
     from finrisk.alerts import failure_alert
 
     ti = context["ti"]
-    moment = context.get("logical_date") or context["dag_run"].run_after
-    base = settings().alerts.airflow_base_url.rstrip("/")
-    failure_alert(settings(), ti.dag_id, ti.task_id, moment.date().isoformat(), ti.try_number,
+    cfg = settings()
+    base = cfg.alerts.airflow_base_url.rstrip("/")
+    failure_alert(cfg, ti.dag_id, ti.task_id, run_date(context).isoformat(), ti.try_number,
                   str(context.get("exception") or "unknown error"), f"{base}/dags/{ti.dag_id}/runs/{ti.run_id}")
 
 
