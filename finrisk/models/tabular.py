@@ -153,3 +153,13 @@ class TabularEncoder:
     def from_dict(cls, data: dict) -> TabularEncoder:
         return cls(list(data["columns"]))
 
+
+
+def occluded(record: Record, fields: dict) -> Record:
+    """The record with only `fields` as text, and the profile attributes whose field was left out set missing,
+    so occlusion reason codes see a left-out attribute in the tabular vector too (not only in the text)."""
+    dropped = {k for k in (record.meta.get("attributes") or {})
+               if str(k).replace("_", " ") in record.fields and str(k).replace("_", " ") not in fields}
+    meta = dict(record.meta)
+    meta["attributes"] = {k: (None if k in dropped else v) for k, v in (record.meta.get("attributes") or {}).items()}
+    return Record(record.key, dict(fields), meta)

@@ -75,8 +75,14 @@ def _adverse(scorer, texts: list[str], batch_size: int) -> np.ndarray:
     return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(texts) else np.zeros(0)
 
 
+def _adverse_records(scorer, records: list, batch_size: int) -> np.ndarray:
+    # records, not texts: a fused model reads each record's tabular attributes as well as its text
+    probs = np.asarray(scorer.predict_records(records, batch_size), dtype=float)
+    return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(records) else np.zeros(0)
+
+
 def _explainer(scorer, batch_size: int, to_text) -> Callable[[list], np.ndarray]:
-    return lambda variants: _adverse(scorer, [to_text(v) for v in variants], batch_size)
+    return lambda variant_records: _adverse_records(scorer, variant_records, batch_size)
 
 
 def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain, cfg: ScoringSettings,
@@ -87,8 +93,14 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
         return reasons
     profile_keys = ([set(records[i].meta.get("attributes", {})) - {"segment"} for i in wanted]
                     if with_profile else None)
-    found = explain_batch([records[i].fields for i in wanted], adverse[wanted], explain, cfg.reason_codes,
-                          cfg.reason_max_fields, profile_keys)
+    from finrisk.models.tabular import occluded
+    from finrisk.scoring.reasons import field_groups
+
+    # each occluded variant keeps its record's meta (explain_batch lists variants record by record)
+    owners = [i for i in wanted for _ in field_groups(list(records[i].fields), cfg.reason_max_fields)]
+    found = explain_batch([records[i].fields for i in wanted], adverse[wanted],
+                          lambda variants: explain([occluded(records[o], v) for v, o in zip(variants, owners)]),
+                          cfg.reason_codes, cfg.reason_max_fields, profile_keys)
     for i, codes in zip(wanted, found):
         reasons[i] = codes
     return reasons
@@ -108,8 +120,7 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
     block_size = cfg.batch_size * 8  # several batches per call, so length grouping has room to work
     count = 0
     for records in _blocks(spec.scoring_records(read_conn, job.score_date, job.shard), block_size):
-        texts = [to_text(r.fields) for r in records]
-        probs = np.asarray(scorer.predict_proba(texts, cfg.batch_size), dtype=float)
+        probs = np.asarray(scorer.predict_records(records, cfg.batch_size), dtype=float)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
         # occlusion re-scores each record once per field: spend it only where a reason is asked for
         wanted = [i for i, p in enumerate(adverse) if target.wants_reason(float(p), cfg)]
@@ -119,7 +130,7 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
             main.add(target.row(Scored(job.run_id, job.score_date, record, float(adverse[i]), label, reasons[i],
                                        version), cfg))
         if challenger is not None:
-            shadow_probs = _adverse(challenger, texts, cfg.batch_size)
+            shadow_probs = _adverse_records(challenger, records, cfg.batch_size)
             ref = job.models.challengers[model]
             for record, cp, p in zip(records, shadow_probs, adverse):
                 shadow.add((job.run_id, job.score_date, spec.registered_name, ref.version, record.key, float(cp),

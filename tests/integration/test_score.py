@@ -397,7 +397,6 @@ def test_early_warning_for_a_customer_who_worsens(env):
     """C0002 turns risky on D2; with band cut-offs placed between its two PDs it jumps two bands."""
     from finrisk.models.specs import SPECS
     from finrisk.registry.client import load_scorer, resolve_alias
-    from finrisk.features.serialize import to_text
 
     engine = _engine(env)
     worse_at = datetime(D2.year, D2.month, D2.day, 8, tzinfo=UTC)
@@ -407,7 +406,7 @@ def test_early_warning_for_a_customer_who_worsens(env):
     def pds(day):
         with engine.connect() as conn:
             records = list(SPECS["credit"].scoring_records(conn, day))
-        probs = scorer.predict_proba([to_text(r.fields) for r in records])[:, scorer.positive_index]
+        probs = scorer.predict_records(records)[:, scorer.positive_index]  # text and attributes (fused)
         return dict(zip((r.key for r in records), probs))
 
     before = pds(D1)
