@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+
+from finrisk.dates import end_of_day, start_of_day
+
+__all__ = ["Record", "end_of_day", "shard_params", "start_of_day"]  # the day rule lives in finrisk.dates
 
 
 @dataclass
@@ -21,16 +24,6 @@ class Record:
     key: str
     fields: dict[str, str]
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def end_of_day(day: date) -> datetime:
-    """The first instant after `day` in UTC: scoring sees everything known during the day."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight UTC at the start of `day`."""
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
 def shard_params(shard: tuple[int, int] | None) -> dict[str, int]:

@@ -1,5 +1,5 @@
 """Incremental ingest: source.* into staging.*, set-based, idempotent per run date."""
 
-from finrisk.ingest.run import TABLES, IngestResult, TableLoad, cutoff_for, run_ingest
+from finrisk.ingest.run import TABLES, IngestResult, TableLoad, run_ingest
 
-__all__ = ["TABLES", "IngestResult", "TableLoad", "cutoff_for", "run_ingest"]
+__all__ = ["TABLES", "IngestResult", "TableLoad", "run_ingest"]

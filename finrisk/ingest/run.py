@@ -4,6 +4,7 @@ Each table is moved by one `insert ... select` in `sql/ingest/<table>.sql`, whic
 the source against staging on the table's natural key (so late rows are never lost and a
 re-run adds nothing) and stamps `known_at` per docs/CONTRACTS.md. The move and the table's
 watermark in `ops.ingest_watermarks` commit together; `ops.ingest_runs` logs each run.
+A run date ends at `finrisk.dates.end_of_day(run_date)`, the rule every step shares.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from finrisk.config import Settings
+from finrisk.dates import end_of_day
 from finrisk.db.engine import get_engine
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
@@ -29,12 +31,15 @@ TABLES = ("customers", "credit_outcomes", "transactions", "fraud_labels", "news_
 
 @dataclass(frozen=True)
 class TableLoad:
-    """What one table's move loaded: rows, rows stamped late (or undated), newest on-time event."""
+    """What one table's move loaded: rows, rows stamped late (or undated), newest on-time event,
+    re-delivered rows with changed content (staged for quarantine), and whether it was the backlog."""
 
     table: str
     rows_loaded: int
     late_rows: int
     high_water: datetime | None
+    redelivered_rows: int = 0
+    is_backlog: bool = False
 
 
 @dataclass
@@ -57,15 +62,11 @@ class IngestResult:
         return sum(self.rows.values())
 
 
-def cutoff_for(run_date: date) -> datetime:
-    """The end of a run date: midnight UTC that starts the next day (event time < cutoff is in scope)."""
-    return datetime.combine(run_date + timedelta(days=1), time(0), tzinfo=timezone.utc)
-
-
 def _move_table(conn: sa.Connection, table: str, run_id: str, run_date: date, cutoff_at: datetime) -> TableLoad:
     conn.execute(query("ingest/lock_table"), {"table_name": table})
     summary = conn.execute(query(f"ingest/{table}"), {"run_date": run_date, "cutoff_at": cutoff_at}).one()
-    load = TableLoad(table, int(summary.rows_loaded), int(summary.late_rows), summary.high_water)
+    load = TableLoad(table, int(summary.rows_loaded), int(summary.late_rows), summary.high_water,
+                     int(summary.redelivered_rows or 0), bool(summary.is_backlog))
     conn.execute(
         query("ingest/record_watermark"),
         {
@@ -75,6 +76,7 @@ def _move_table(conn: sa.Connection, table: str, run_id: str, run_date: date, cu
             "high_water": load.high_water,
             "rows_loaded": load.rows_loaded,
             "late_rows": load.late_rows,
+            "is_backlog": load.is_backlog,
             "run_id": run_id,
         },
     )
@@ -85,7 +87,7 @@ def run_ingest(settings: Settings, run_date: date) -> IngestResult:
     """Ingest every source table up to the end of `run_date` into staging; returns rows per table."""
     engine = get_engine(settings)
     result = IngestResult(run_id=f"ingest-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}", run_date=run_date,
-                          cutoff_at=cutoff_for(run_date))
+                          cutoff_at=end_of_day(run_date))
     with engine.begin() as conn:
         conn.execute(query("ingest/start_run"), {"run_id": result.run_id, "run_date": run_date})
     log.info("ingest %s for %s: cutoff %s", result.run_id, run_date, result.cutoff_at.isoformat())
@@ -95,8 +97,12 @@ def run_ingest(settings: Settings, run_date: date) -> IngestResult:
             with engine.begin() as conn:
                 load = _move_table(conn, table, result.run_id, run_date, result.cutoff_at)
             result.tables[table] = load
-            log.info("ingest %s: staging.%s +%d rows (%d late or undated)", result.run_id, table,
-                     load.rows_loaded, load.late_rows)
+            log.info("ingest %s: staging.%s +%d rows (%d late or undated%s)", result.run_id, table,
+                     load.rows_loaded, load.late_rows, ", the backlog" if load.is_backlog else "")
+            if load.redelivered_rows:
+                log.warning("ingest %s: staging.%s: %d re-delivered row(s) with a known key and changed content "
+                            "staged for validation to quarantine (the first version stays)", result.run_id, table,
+                            load.redelivered_rows)
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         _finish(engine, result, "failed", f"staging.{table}: {reason}")

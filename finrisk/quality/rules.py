@@ -34,19 +34,39 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
     "news_labels": {"article_id": TEXT, "sentiment": TEXT, **_META},
 }
 
-# Batch-scoped custom checks: {batch} is the day's batch as GX substitutes it.
+# Batch-scoped custom checks: {batch} is the day's batch as GX substitutes it; {depth} the jsonpath
+# level one past max_json_depth (filled in here; the doubled braces are for GX's own str.format). Each has a predicate under the same label in the quarantine SQL.
+_B = "with b as (select * from {batch}) select b.row_id from b "
 _KNOWN = {
-    "customer_known": "with b as (select * from {batch}) select b.row_id from b where b.customer_id is not null "
+    "customer_known": _B + "where b.customer_id is not null "
                       "and not exists (select 1 from staging.customers c where c.customer_id = b.customer_id)",
-    "transaction_known": "with b as (select * from {batch}) select b.row_id from b where b.txn_id is not null "
+    "customer_clean": _B + "where exists (select 1 from staging.customers c where c.customer_id = b.customer_id) "
+                      "and not exists (select 1 from staging.clean_customers c where c.customer_id = b.customer_id)",
+    "transaction_known": _B + "where b.txn_id is not null "
                          "and not exists (select 1 from staging.transactions t where t.txn_id = b.txn_id)",
-    "article_known": "with b as (select * from {batch}) select b.row_id from b where b.article_id is not null "
+    "transaction_clean": _B + "where exists (select 1 from staging.transactions t where t.txn_id = b.txn_id) "
+                         "and not exists (select 1 from staging.clean_transactions t where t.txn_id = b.txn_id)",
+    "article_known": _B + "where b.article_id is not null "
                      "and not exists (select 1 from staging.news_articles a where a.article_id = b.article_id)",
-    "profile_is_object": "with b as (select * from {batch}) select b.row_id from b "
-                         "where jsonb_typeof(b.profile) is distinct from 'object'",
-    "companies_is_array": "with b as (select * from {batch}) select b.row_id from b "
-                          "where jsonb_typeof(b.companies) is distinct from 'array'",
+    "article_clean": _B + "where exists (select 1 from staging.news_articles a where a.article_id = b.article_id) "
+                     "and not exists (select 1 from staging.clean_news_articles a where a.article_id = b.article_id)",
+    "profile_is_object": _B + "where jsonb_typeof(b.profile) is distinct from 'object'",
+    "profile_depth": _B + "where jsonb_path_exists(b.profile, 'strict $.**{{{{{depth}}}}}')",
+    "companies_is_array": _B + "where jsonb_typeof(b.companies) is distinct from 'array'",
+    "companies_are_strings": _B + "where jsonb_typeof(b.companies) = 'array' and exists "
+                             "(select 1 from jsonb_array_elements(b.companies) e where jsonb_typeof(e) <> 'string')",
+    "outcome_conflict": _B + "where exists (select 1 from staging.credit_outcomes e where e.customer_id = b.customer_id "
+                        "and e.snapshot_date = b.snapshot_date and e.defaulted is distinct from b.defaulted "
+                        "and (e.ingest_date = b.ingest_date or e.row_id < b.row_id))",
+    "label_conflict": _B + "where exists (select 1 from staging.fraud_labels e where e.txn_id = b.txn_id "
+                      "and e.labeled_at = b.labeled_at and e.is_fraud is distinct from b.is_fraud "
+                      "and (e.ingest_date = b.ingest_date or e.row_id < b.row_id))",
+    "label_before_transaction": _B + "where exists (select 1 from staging.transactions t where t.txn_id = b.txn_id "
+                                "and b.labeled_at < t.occurred_at)",
 }
+# An identifier with surrounding whitespace would pose as another ('c-1 ' beside 'c-1').
+PADDED = r"^\s|\s$"
+BLANK = r"^\s*$"
 
 
 @dataclass(frozen=True)
@@ -88,11 +108,27 @@ def _compound(columns: list[str], mostly: float) -> Rule:
     return Rule(label, exp, True, ",".join(columns))
 
 
-def _query(name: str, description: str) -> Rule:
+def _query(name: str, description: str, **fmt: int) -> Rule:
     label = f"unexpected_rows_expectation({name})"
-    exp = gx.expectations.UnexpectedRowsExpectation(
-        unexpected_rows_query=_KNOWN[name], description=description, meta=_meta(label))
+    sql = _KNOWN[name].replace("{batch}", "\0").format(**fmt).replace("\0", "{batch}")
+    exp = gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=sql, description=description,
+                                                    meta=_meta(label))
     return Rule(label, exp, True, None)
+
+
+def _key(column: str, q: QualitySettings) -> list[Rule]:
+    """An identifier: 1..max_key_chars characters, no surrounding whitespace."""
+    return [_col("expect_column_value_lengths_to_be_between", column,
+                 gx.expectations.ExpectColumnValueLengthsToBeBetween, min_value=1, max_value=q.max_key_chars,
+                 mostly=q.mostly),
+            _col("expect_column_values_to_not_match_regex", column, gx.expectations.ExpectColumnValuesToNotMatchRegex,
+                 regex=PADDED, mostly=q.mostly)]
+
+
+def _names(columns: list[str], q: QualitySettings) -> list[Rule]:
+    """Short text (names, codes): at most max_name_chars characters."""
+    return [_col("expect_column_value_lengths_to_be_between", c, gx.expectations.ExpectColumnValueLengthsToBeBetween,
+                 max_value=q.max_name_chars, mostly=q.mostly) for c in columns]
 
 
 def _not_null(columns: list[str], mostly: float) -> list[Rule]:
@@ -142,34 +178,48 @@ def row_rules(table: str, q: QualitySettings, b: Bounds) -> list[Rule]:
     if table == "customers":
         return [*_not_null(["customer_id", "updated_at"], m), _compound(["customer_id", "updated_at"], m),
                 _in_window("updated_at", b, m), _max_len("notes", q),
-                _query("profile_is_object", "profile is a JSON object")]
+                _query("profile_is_object", "profile is a JSON object"),
+                *_key("customer_id", q), *_names(["segment", "company"], q),
+                _query("profile_depth", "profile nests at most max_json_depth levels", depth=q.max_json_depth + 1)]
     if table == "credit_outcomes":
         return [*_not_null(["customer_id", "snapshot_date", "defaulted"], m),
                 _compound(["customer_id", "snapshot_date"], m),
                 _col("expect_column_values_to_be_between", "snapshot_date",
                      gx.expectations.ExpectColumnValuesToBeBetween,
                      min_value=b.min_event_at.date(), max_value=b.run_date, mostly=m),
-                _query("customer_known", "outcomes point at staged customers")]
+                _query("customer_known", "outcomes point at staged customers"),
+                _query("customer_clean", "outcomes point at customers with a clean version"),
+                _query("outcome_conflict", "one outcome per customer and snapshot date")]
     if table == "transactions":
-        return [*_not_null(["txn_id", "customer_id", "occurred_at", "amount", "currency"], m), _unique("txn_id", m),
+        return [*_not_null(["txn_id", "customer_id", "occurred_at", "amount", "currency", "country"], m),
+                _unique("txn_id", m),
                 _col("expect_column_values_to_be_between", "amount", gx.expectations.ExpectColumnValuesToBeBetween,
-                     min_value=0, max_value=q.max_amount, strict_min=True, mostly=m),
+                     min_value=q.min_amount, max_value=q.max_amount, mostly=m),
                 _col("expect_column_values_to_be_in_set", "currency", gx.expectations.ExpectColumnValuesToBeInSet,
                      value_set=list(q.currencies), mostly=m),
                 _col("expect_column_values_to_be_in_set", "country", gx.expectations.ExpectColumnValuesToBeInSet,
                      value_set=list(COUNTRY_CODES), mostly=m),
                 _in_window("occurred_at", b, m), _max_len("description", q),
-                _query("customer_known", "transactions point at staged customers")]
+                _query("customer_known", "transactions point at staged customers"),
+                *_key("txn_id", q), *_names(["merchant", "channel"], q)]
     if table == "fraud_labels":
         return [*_not_null(["txn_id", "is_fraud", "labeled_at"], m), _compound(["txn_id", "labeled_at"], m),
-                _in_window("labeled_at", b, m), _query("transaction_known", "labels point at staged transactions")]
+                _in_window("labeled_at", b, m), _query("transaction_known", "labels point at staged transactions"),
+                _query("transaction_clean", "labels point at transactions that are not quarantined"),
+                _query("label_conflict", "one verdict per transaction and label time"),
+                _query("label_before_transaction", "a label comes after its transaction")]
     if table == "news_articles":
-        return [*_not_null(["article_id", "published_at"], m), _unique("article_id", m),
+        return [*_not_null(["article_id", "published_at", "headline"], m), _unique("article_id", m),
                 _in_window("published_at", b, m), _max_len("headline", q, min_value=1), _max_len("body", q),
-                _query("companies_is_array", "companies is a JSON array")]
+                _query("companies_is_array", "companies is a JSON array"),
+                *_key("article_id", q), *_names(["source"], q),
+                _col("expect_column_values_to_not_match_regex", "headline",
+                     gx.expectations.ExpectColumnValuesToNotMatchRegex, regex=BLANK, mostly=m),
+                _query("companies_are_strings", "companies holds company names (strings)")]
     if table == "news_labels":
         return [*_not_null(["article_id", "sentiment"], m), _unique("article_id", m),
                 _col("expect_column_values_to_be_in_set", "sentiment", gx.expectations.ExpectColumnValuesToBeInSet,
                      value_set=list(q.sentiments), mostly=m),
-                _query("article_known", "labels point at staged articles")]
+                _query("article_known", "labels point at staged articles"),
+                _query("article_clean", "labels point at articles that are not quarantined")]
     raise KeyError(table)

@@ -9,7 +9,7 @@ with previous as (
 arrived as (
     select s.customer_id, s.snapshot_date, s.defaulted
     from source.credit_outcomes s
-    where s.snapshot_date <= :run_date or s.snapshot_date is null
+    where s.snapshot_date <= :run_date or s.snapshot_date is null or not isfinite(s.snapshot_date)
     except all
     select o.customer_id, o.snapshot_date, o.defaulted
     from staging.credit_outcomes o
@@ -26,7 +26,7 @@ stamped as (
         t.snapshot_date,
         t.defaulted,
         case
-            when t.event_at is null then :cutoff_at
+            when t.event_at is null or not isfinite(t.event_at) then :cutoff_at
             when t.event_at < previous.cutoff_at then greatest(:cutoff_at, previous.cutoff_at)
             else t.event_at
         end as known_at
@@ -45,7 +45,9 @@ summary as (
     select
         count(*) as rows_loaded,
         count(*) filter (where known_at >= :cutoff_at) as late_rows,
-        max(known_at) filter (where known_at < :cutoff_at) as high_water
+        max(known_at) filter (where known_at < :cutoff_at) as high_water,
+        0 as redelivered_rows,
+        count(*) > 0 and not exists (select 1 from staging.credit_outcomes) as is_backlog
     from moved
 )
 

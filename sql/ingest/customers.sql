@@ -1,5 +1,8 @@
 -- Move customer versions not yet staged (natural key customer_id, updated_at) with updated_at
 -- before the run's cutoff into staging. A version older than the previous cutoff arrived late.
+-- A re-delivered version with the same key but changed content is staged too (validation
+-- quarantines it as a repeat, so it is seen, not skipped); an identical one is not. A row
+-- dated +infinity would wait forever: it is staged now (known at the cutoff) and quarantined.
 with previous as (
     select max(cutoff_at) as cutoff_at
     from ops.ingest_watermarks
@@ -9,12 +12,13 @@ with previous as (
 arrived as (
     select s.*
     from source.customers s
-    where (s.updated_at < :cutoff_at or s.updated_at is null)
+    where (s.updated_at < :cutoff_at or s.updated_at is null or not isfinite(s.updated_at))
       and not exists (
           select 1
           from staging.customers c
           where c.customer_id = s.customer_id
             and c.updated_at = s.updated_at
+            and (c.segment, c.company, c.profile, c.notes) is not distinct from (s.segment, s.company, s.profile, s.notes)
       )
 ),
 
@@ -26,8 +30,11 @@ stamped as (
         a.company,
         a.profile,
         a.notes,
+        exists (
+            select 1 from staging.customers c where c.customer_id = a.customer_id and c.updated_at = a.updated_at
+        ) as is_redelivery,
         case
-            when a.updated_at is null then :cutoff_at
+            when a.updated_at is null or not isfinite(a.updated_at) then :cutoff_at
             when a.updated_at < previous.cutoff_at then greatest(:cutoff_at, previous.cutoff_at)
             else a.updated_at
         end as known_at
@@ -42,11 +49,18 @@ moved as (
     returning known_at
 ),
 
+redelivered as (
+    select count(*) filter (where is_redelivery) as redelivered_rows
+    from stamped
+),
+
 summary as (
     select
         count(*) as rows_loaded,
         count(*) filter (where known_at >= :cutoff_at) as late_rows,
-        max(known_at) filter (where known_at < :cutoff_at) as high_water
+        max(known_at) filter (where known_at < :cutoff_at) as high_water,
+        (select redelivered_rows from redelivered) as redelivered_rows,
+        count(*) > 0 and not exists (select 1 from staging.customers) as is_backlog
     from moved
 )
 

@@ -10,7 +10,7 @@ with previous as (
 arrived as (
     select s.txn_id, s.is_fraud, s.labeled_at
     from source.fraud_labels s
-    where s.labeled_at < :cutoff_at or s.labeled_at is null
+    where s.labeled_at < :cutoff_at or s.labeled_at is null or not isfinite(s.labeled_at)
     except all
     select l.txn_id, l.is_fraud, l.labeled_at
     from staging.fraud_labels l
@@ -22,7 +22,7 @@ stamped as (
         a.is_fraud,
         a.labeled_at,
         case
-            when a.labeled_at is null then :cutoff_at
+            when a.labeled_at is null or not isfinite(a.labeled_at) then :cutoff_at
             when a.labeled_at < previous.cutoff_at then greatest(:cutoff_at, previous.cutoff_at)
             else a.labeled_at
         end as known_at
@@ -41,7 +41,9 @@ summary as (
     select
         count(*) as rows_loaded,
         count(*) filter (where known_at >= :cutoff_at) as late_rows,
-        max(known_at) filter (where known_at < :cutoff_at) as high_water
+        max(known_at) filter (where known_at < :cutoff_at) as high_water,
+        0 as redelivered_rows,
+        count(*) > 0 and not exists (select 1 from staging.fraud_labels) as is_backlog
     from moved
 )
 

@@ -18,7 +18,7 @@ dated as (
 arrived as (
     select d.article_id, d.sentiment
     from dated d
-    where d.event_at < :cutoff_at or d.event_at is null
+    where d.event_at < :cutoff_at or d.event_at is null or not isfinite(d.event_at)
     except all
     select n.article_id, n.sentiment
     from staging.news_labels n
@@ -29,7 +29,7 @@ stamped as (
         r.article_id,
         r.sentiment,
         case
-            when a.published_at is null then :cutoff_at
+            when a.published_at is null or not isfinite(a.published_at) then :cutoff_at
             when a.published_at < previous.cutoff_at then greatest(:cutoff_at, previous.cutoff_at)
             else a.published_at
         end as known_at
@@ -49,7 +49,9 @@ summary as (
     select
         count(*) as rows_loaded,
         count(*) filter (where known_at >= :cutoff_at) as late_rows,
-        max(known_at) filter (where known_at < :cutoff_at) as high_water
+        max(known_at) filter (where known_at < :cutoff_at) as high_water,
+        0 as redelivered_rows,
+        count(*) > 0 and not exists (select 1 from staging.news_labels) as is_backlog
     from moved
 )
 

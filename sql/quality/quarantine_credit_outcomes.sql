@@ -30,6 +30,20 @@ failures as (
     from batch b
     where b.customer_id is not null
       and not exists (select 1 from staging.customers c where c.customer_id = b.customer_id)
+    union all
+    select row_id, 'unexpected_rows_expectation(customer_clean)', 'customer is quarantined (no clean version)'
+    from batch b
+    where exists (select 1 from staging.customers c where c.customer_id = b.customer_id)
+      and not exists (select 1 from staging.clean_customers c where c.customer_id = b.customer_id)
+    union all
+    select row_id, 'unexpected_rows_expectation(outcome_conflict)', 'outcome conflicts with another outcome for the customer and snapshot date'
+    from batch b
+    where exists (
+        select 1 from staging.credit_outcomes e
+        where e.customer_id = b.customer_id and e.snapshot_date = b.snapshot_date
+          and e.defaulted is distinct from b.defaulted
+          and (e.ingest_date = b.ingest_date or e.row_id < b.row_id)
+    )
 ),
 
 quarantined as (

@@ -13,7 +13,7 @@ failures as (
     select row_id, 'expect_column_values_to_not_be_null(updated_at)', 'updated_at is null'
     from batch where updated_at is null
     union all
-    select row_id, 'expect_compound_columns_to_be_unique(customer_id,updated_at)', 'customer version repeats an earlier staged version'
+    select row_id, 'expect_compound_columns_to_be_unique(customer_id,updated_at)', 'customer version repeats an earlier staged version (a re-delivery; the first stays)'
     from batch b
     where exists (
         select 1 from staging.customers e
@@ -28,6 +28,21 @@ failures as (
     union all
     select row_id, 'unexpected_rows_expectation(profile_is_object)', 'profile is not a JSON object'
     from batch where jsonb_typeof(profile) is distinct from 'object'
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(customer_id)', 'customer_id is empty or longer than max_key_chars'
+    from batch where char_length(customer_id) not between 1 and :max_key_chars
+    union all
+    select row_id, 'expect_column_values_to_not_match_regex(customer_id)', 'customer_id has leading or trailing whitespace'
+    from batch where customer_id ~ :padded
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(segment)', 'segment is longer than max_name_chars'
+    from batch where char_length(segment) > :max_name_chars
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(company)', 'company is longer than max_name_chars'
+    from batch where char_length(company) > :max_name_chars
+    union all
+    select row_id, 'unexpected_rows_expectation(profile_depth)', 'profile is nested deeper than max_json_depth'
+    from batch where jsonb_path_exists(profile, cast(:depth_path as jsonpath))
 ),
 
 quarantined as (

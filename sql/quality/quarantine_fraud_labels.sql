@@ -30,6 +30,24 @@ failures as (
     from batch b
     where b.txn_id is not null
       and not exists (select 1 from staging.transactions t where t.txn_id = b.txn_id)
+    union all
+    select row_id, 'unexpected_rows_expectation(transaction_clean)', 'transaction is quarantined'
+    from batch b
+    where exists (select 1 from staging.transactions t where t.txn_id = b.txn_id)
+      and not exists (select 1 from staging.clean_transactions t where t.txn_id = b.txn_id)
+    union all
+    select row_id, 'unexpected_rows_expectation(label_conflict)', 'label conflicts with another verdict for the transaction at the same time'
+    from batch b
+    where exists (
+        select 1 from staging.fraud_labels e
+        where e.txn_id = b.txn_id and e.labeled_at = b.labeled_at
+          and e.is_fraud is distinct from b.is_fraud
+          and (e.ingest_date = b.ingest_date or e.row_id < b.row_id)
+    )
+    union all
+    select row_id, 'unexpected_rows_expectation(label_before_transaction)', 'labeled_at is before the transaction occurred'
+    from batch b
+    where exists (select 1 from staging.transactions t where t.txn_id = b.txn_id and b.labeled_at < t.occurred_at)
 ),
 
 quarantined as (

@@ -13,7 +13,7 @@ failures as (
     select row_id, 'expect_column_values_to_not_be_null(published_at)', 'published_at is null'
     from batch where published_at is null
     union all
-    select row_id, 'expect_column_values_to_be_unique(article_id)', 'article_id repeats an earlier staged article'
+    select row_id, 'expect_column_values_to_be_unique(article_id)', 'article_id repeats an earlier staged article (a re-delivery; the first stays)'
     from batch b
     where exists (select 1 from staging.news_articles e where e.article_id = b.article_id and e.row_id < b.row_id)
     union all
@@ -28,6 +28,26 @@ failures as (
     union all
     select row_id, 'unexpected_rows_expectation(companies_is_array)', 'companies is not a JSON array'
     from batch where jsonb_typeof(companies) is distinct from 'array'
+    union all
+    select row_id, 'expect_column_values_to_not_be_null(headline)', 'headline is null'
+    from batch where headline is null
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(article_id)', 'article_id is empty or longer than max_key_chars'
+    from batch where char_length(article_id) not between 1 and :max_key_chars
+    union all
+    select row_id, 'expect_column_values_to_not_match_regex(article_id)', 'article_id has leading or trailing whitespace'
+    from batch where article_id ~ :padded
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(source)', 'source is longer than max_name_chars'
+    from batch where char_length(source) > :max_name_chars
+    union all
+    select row_id, 'expect_column_values_to_not_match_regex(headline)', 'headline is blank'
+    from batch where headline ~ :blank
+    union all
+    select row_id, 'unexpected_rows_expectation(companies_are_strings)', 'companies holds a non-string element'
+    from batch
+    where jsonb_typeof(companies) = 'array'
+      and exists (select 1 from jsonb_array_elements(companies) e where jsonb_typeof(e) <> 'string')
 ),
 
 quarantined as (

@@ -24,6 +24,11 @@ failures as (
     from batch b
     where b.article_id is not null
       and not exists (select 1 from staging.news_articles a where a.article_id = b.article_id)
+    union all
+    select row_id, 'unexpected_rows_expectation(article_clean)', 'article is quarantined'
+    from batch b
+    where exists (select 1 from staging.news_articles a where a.article_id = b.article_id)
+      and not exists (select 1 from staging.clean_news_articles a where a.article_id = b.article_id)
 ),
 
 quarantined as (

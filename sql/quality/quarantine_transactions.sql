@@ -23,12 +23,12 @@ failures as (
     select row_id, 'expect_column_values_to_not_be_null(currency)', 'currency is null'
     from batch where currency is null
     union all
-    select row_id, 'expect_column_values_to_be_unique(txn_id)', 'txn_id repeats an earlier staged transaction'
+    select row_id, 'expect_column_values_to_be_unique(txn_id)', 'txn_id repeats an earlier staged transaction (a re-delivery; the first stays)'
     from batch b
     where exists (select 1 from staging.transactions e where e.txn_id = b.txn_id and e.row_id < b.row_id)
     union all
-    select row_id, 'expect_column_values_to_be_between(amount)', 'amount is not above 0 and at most max_amount'
-    from batch where amount <= 0 or amount > :max_amount
+    select row_id, 'expect_column_values_to_be_between(amount)', 'amount is below min_amount or above max_amount'
+    from batch where amount < :min_amount or amount > :max_amount
     union all
     select row_id, 'expect_column_values_to_be_in_set(currency)', 'currency is not an accepted ISO 4217 code'
     from batch where currency <> all(:currencies)
@@ -46,6 +46,21 @@ failures as (
     from batch b
     where b.customer_id is not null
       and not exists (select 1 from staging.customers c where c.customer_id = b.customer_id)
+    union all
+    select row_id, 'expect_column_values_to_not_be_null(country)', 'country is null'
+    from batch where country is null
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(txn_id)', 'txn_id is empty or longer than max_key_chars'
+    from batch where char_length(txn_id) not between 1 and :max_key_chars
+    union all
+    select row_id, 'expect_column_values_to_not_match_regex(txn_id)', 'txn_id has leading or trailing whitespace'
+    from batch where txn_id ~ :padded
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(merchant)', 'merchant is longer than max_name_chars'
+    from batch where char_length(merchant) > :max_name_chars
+    union all
+    select row_id, 'expect_column_value_lengths_to_be_between(channel)', 'channel is longer than max_name_chars'
+    from batch where char_length(channel) > :max_name_chars
 ),
 
 quarantined as (

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from finrisk.ingest import TABLES, cutoff_for, run_ingest
+from finrisk.dates import end_of_day as cutoff_for
+from finrisk.ingest import TABLES, run_ingest
 from source_rows import at, customer, good_day, insert, txn
 
 D1 = date(2025, 3, 3)

@@ -55,3 +55,64 @@ def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profil
     assert names[:4] == ["notes", "segment", "arrears 24m", "utilisation"]
     assert names[-2:] == ["marketing opt in", "region"]  # the rest of the profile, sorted, last
     assert build(row).fields["spend 30d"] == "3 txns 121"
+
+
+def _deep(levels: int):
+    value: object = "bottom"
+    for i in range(levels):
+        value = {"k": value} if i % 2 else [value]
+    return value
+
+
+def test_nesting_deeper_than_python_recursion_is_written_not_raised():
+    text = format_value(_deep(3000))
+    assert text.startswith('{"k": [{"k": ') and '"…"' in text
+    assert format_value({"b": [1, {"c": None}], "a": "x"}) == '{"a": "x", "b": [1, {"c": null}]}'  # unchanged
+    assert "profile" in to_text({"profile": {"nested": _deep(3000)}})
+
+
+def test_null_text_fields_serialize_as_empty_in_every_builder():
+    from finrisk.features import credit, fraud, news
+
+    row = {"key": "C1", "as_of": None, "company": None, "has_profile": True, "segment": None, "profile": None,
+           "notes": None, "txn_count_30d": 0, "txn_amount_30d": None, "txn_count_90d": 0, "txn_amount_90d": None,
+           "txn_count_180d": 0, "txn_max_amount_180d": None, "merchant_count_180d": None, "abroad_share_180d": 0,
+           "channel_shares": None, "top_merchants": [None, "Shop"], "news_count_90d": 2, "headlines": [None, "Acme up"]}
+    fields = credit.build(row).fields
+    assert fields["notes"] == "" and fields["headlines"] == "Acme up" and fields["top merchants"] == "Shop"
+    assert "notes" not in to_text(fields)
+    txn = {"key": "t1", "customer_id": None, "occurred_at": None, "amount": None, "currency": None, "merchant": None,
+           "description": None, "channel": None, "country": None, "cust_count_1d": 0, "cust_amount_1d": 0,
+           "cust_count_7d": 0, "cust_amount_7d": 0, "cust_count_30d": 0, "cust_amount_30d": 0,
+           "is_new_merchant": None, "is_new_country": None, "merchant_labels_90d": None, "merchant_frauds_90d": None,
+           "segment": None, "profile": None}
+    assert to_text(fraud.build(txn).fields).startswith("customer transactions last 1 day")
+    article = {"key": "a1", "as_of": None, "source": None, "headline": None, "body": None, "companies": None}
+    assert to_text(news.build(article).fields) == ""
+
+
+def test_join_values_skips_null_and_empty():
+    from finrisk.features.serialize import join_values
+
+    assert join_values([None, "a", "", 3.0, "b\nc"], " | ") == "a | 3 | b c"
+    assert join_values(None, ", ") == ""
+
+
+def test_to_text_never_raises_on_any_json():
+    from hypothesis import given, settings, strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=30)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.dictionaries(st.text(min_size=1, max_size=10), json_values, max_size=6))
+    def check(fields):
+        text = to_text(fields)
+        assert isinstance(text, str)
+        for key, value in fields.items():
+            if isinstance(value, str) and value.split() and key.split() == [key]:
+                assert " ".join(value.split()) in text
+
+    check()

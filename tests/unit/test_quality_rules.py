@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from finrisk.config import QualitySettings, SQL_DIR
-from finrisk.ingest import TABLES, cutoff_for
+from finrisk.dates import end_of_day as cutoff_for
+from finrisk.ingest import TABLES
 from finrisk.quality import rules as R
 from finrisk.quality.countries import COUNTRY_CODES
 
