@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from finrisk.features.records import Record
-from finrisk.features.serialize import format_value
+from finrisk.features.serialize import format_value, join_values
 
 NUMERIC = (
     "txn_count_30d",
@@ -67,10 +67,10 @@ def build(row: dict[str, Any]) -> Record:
     if row["channel_shares"]:
         fields["channels"] = ", ".join(f"{k} {round(100 * float(v))}%" for k, v in row["channel_shares"].items())
     if row["top_merchants"]:
-        fields["top merchants"] = ", ".join(row["top_merchants"])
+        fields["top merchants"] = join_values(row["top_merchants"], ", ")
     fields["news 90d"] = format_value(row["news_count_90d"])
     if row["headlines"]:
-        fields["headlines"] = " | ".join(row["headlines"][:3])
+        fields["headlines"] = join_values(row["headlines"][:3], " | ")
     fields.update(profile_fields(profile, sorted(k for k in profile if k not in PRIORITY_KEYS)))
     numeric = {name: float(row[name] or 0) for name in NUMERIC}
     meta = {
