@@ -26,27 +26,33 @@ app = typer.Typer(
 __all__ = ["app", "main", "parse_date"]
 
 
-class _RedactSecrets(logging.Filter):
-    """Masks passwords in every log record a handler writes (console or file)."""
+def _redacting_records() -> None:
+    """Every log record this process creates has passwords masked, whichever handler (console, file) writes it."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "finrisk_redacts", False):
+        return
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call: leave it to the handler
+            return record
         clean = redact(message)
         if clean != message:
             record.msg, record.args = clean, None
-        return True
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
 
-
-def _guard_handlers() -> None:
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _RedactSecrets) for f in handler.filters):
-            handler.addFilter(_RedactSecrets())
+    factory.finrisk_redacts = True
+    logging.setLogRecordFactory(factory)
 
 
 @app.callback()
 def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="debug logging")) -> None:
+    _redacting_records()
     logs.configure(verbose)
-    _guard_handlers()
 
 
 @app.command("nightly")
@@ -133,6 +139,7 @@ def _run() -> int:
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line and exit 1."""
+    _redacting_records()
     code = _run()
     try:
         _embedded_notice()

@@ -47,14 +47,14 @@ def test_cli_says_the_server_is_up_and_db_stop_stops_it(embedded_data_dir):
     started = _cli("db", "upgrade", data_dir=embedded_data_dir)
     assert started.returncode == 0, started.stderr
     last = started.stderr.strip().splitlines()[-1]
-    assert "still running" in last and "finrisk db stop" in last and str(embedded_data_dir / "pg") in last
+    assert "still running" in last and "finrisk db stop" in last and str(embedded_data_dir / "pg") in last, started.stderr
     pid = server_pid(embedded_data_dir)
-    assert pid is not None
+    assert pid is not None, started.stderr
 
     stopped = _cli("db", "stop", data_dir=embedded_data_dir)
     assert stopped.returncode == 0, stopped.stderr
-    assert "stopped" in stopped.stdout and "still running" not in stopped.stderr
-    assert server_pid(embedded_data_dir) is None
+    assert "stopped" in stopped.stdout and "still running" not in stopped.stderr, stopped.stdout + stopped.stderr
+    assert server_pid(embedded_data_dir) is None, stopped.stdout + stopped.stderr
     import psutil
 
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

@@ -96,3 +96,19 @@ def test_redact_masks_urls_dsns_and_configured_secrets(monkeypatch):
     assert redact("host=h password=abc dbname=d") == "host=h password=*** dbname=d"
     assert redact(f"driver said: {PASSWORD} was rejected") == "driver said: *** was rejected"
     assert redact("http://host:5000/api and postgresql://h/db") == "http://host:5000/api and postgresql://h/db"
+
+
+def test_log_records_are_redacted_for_every_handler(caplog):
+    import logging
+
+    from finrisk.cli import _redacting_records
+
+    _redacting_records()
+    log = logging.getLogger("finrisk.test_secrets")
+    with caplog.at_level(logging.INFO):
+        log.info("connecting to %s", f"postgresql://u:{PASSWORD}@h/db")
+        try:
+            raise RuntimeError(f"driver echoed http://a:{PASSWORD}@h:1")
+        except RuntimeError:
+            log.exception("failed")
+    assert PASSWORD not in caplog.text and "u:***@h/db" in caplog.text and "a:***@h:1" in caplog.text
