@@ -52,6 +52,8 @@ _KNOWN = {
                      "and not exists (select 1 from staging.clean_news_articles a where a.article_id = b.article_id)",
     "profile_is_object": _B + "where jsonb_typeof(b.profile) is distinct from 'object'",
     "profile_depth": _B + "where jsonb_path_exists(b.profile, 'strict $.**{{{{{depth}}}}}')",
+    "profile_numbers": _B + "where jsonb_path_exists(b.profile, "
+                       "'strict $.** ? (@.type() == \"number\" && (@ >= 1e300 || @ <= -1e300))')",
     "companies_is_array": _B + "where jsonb_typeof(b.companies) is distinct from 'array'",
     "companies_are_strings": _B + "where jsonb_typeof(b.companies) = 'array' and exists "
                              "(select 1 from jsonb_array_elements(b.companies) e where jsonb_typeof(e) <> 'string')",
@@ -180,7 +182,8 @@ def row_rules(table: str, q: QualitySettings, b: Bounds) -> list[Rule]:
                 _in_window("updated_at", b, m), _max_len("notes", q),
                 _query("profile_is_object", "profile is a JSON object"),
                 *_key("customer_id", q), *_names(["segment", "company"], q),
-                _query("profile_depth", "profile nests at most max_json_depth levels", depth=q.max_json_depth + 1)]
+                _query("profile_depth", "profile nests at most max_json_depth levels", depth=q.max_json_depth + 1),
+                _query("profile_numbers", "profile numbers within +-1e300 (larger ones cannot be read back)")]
     if table == "credit_outcomes":
         return [*_not_null(["customer_id", "snapshot_date", "defaulted"], m),
                 _compound(["customer_id", "snapshot_date"], m),

@@ -43,6 +43,9 @@ failures as (
     union all
     select row_id, 'unexpected_rows_expectation(profile_depth)', 'profile is nested deeper than max_json_depth'
     from batch where jsonb_path_exists(profile, cast(:depth_path as jsonpath))
+    union all
+    select row_id, 'unexpected_rows_expectation(profile_numbers)', 'profile holds a number beyond +-1e300 (unreadable as a float)'
+    from batch where jsonb_path_exists(profile, 'strict $.** ? (@.type() == "number" && (@ >= 1e300 || @ <= -1e300))')
 ),
 
 quarantined as (

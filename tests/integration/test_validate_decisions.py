@@ -46,6 +46,7 @@ QUARANTINED = [
     ("blank-headline", "news_articles", "a-blank", f"{REGEX}(headline)", "headline is blank"),
     ("companies-non-strings", "news_articles", "a-mixed", f"{ROWS}(companies_are_strings)", "non-string"),
     ("deep-profile", "customers", "c-deep|", f"{ROWS}(profile_depth)", "deeper than max_json_depth"),
+    ("huge-number-profile", "customers", "c-huge|", f"{ROWS}(profile_numbers)", "beyond +-1e300"),
     ("fraud-label-conflict-a", "fraud_labels", f"{T1}|", f"{ROWS}(label_conflict)", "conflicts"),
     ("fraud-label-before-txn", "fraud_labels", f"{T2}|", f"{ROWS}(label_before_transaction)", "before the transaction"),
     ("label-of-quarantined-txn", "fraud_labels", "t-tiny|", f"{ROWS}(transaction_clean)", "transaction is quarantined"),
@@ -77,7 +78,8 @@ def planted(pg_admin, template_db, tmp_path_factory):
     insert(engine, "customers", customer("", at(D)), customer(f"{C0} ", at(D)))
     with engine.begin() as conn:
         conn.execute(sa.text("insert into source.customers values ('c-deep', :u, 'retail', 'Acme AG', "
-                             "cast(:p as jsonb), null)"), {"u": at(D), "p": _deep_json(3000)})
+                             "cast(:p as jsonb), null), ('c-huge', :u, 'retail', null, cast(:h as jsonb), null)"),
+                     {"u": at(D), "p": _deep_json(3000), "h": '{"income": 1' + "0" * 5000 + "}"})
     insert(engine, "transactions", txn("", C0, at(D)), txn(f" {T0}", C0, at(D)),
            txn("t-tiny", C0, at(D), amount=1e-30), txn("t-nocountry", C0, at(D), country=None),
            txn("t-of-deep", "c-deep", at(D)), txn("t-forever", C0, at(D)))
