@@ -47,3 +47,18 @@ def test_country_codes_are_iso_alpha2():
     assert len(COUNTRY_CODES) == 249 and len(set(COUNTRY_CODES)) == 249
     assert all(len(c) == 2 and c.isupper() for c in COUNTRY_CODES)
     assert {"DE", "US", "GB", "CH"} <= set(COUNTRY_CODES)
+
+
+def test_volume_band_learns_daily_loads_and_quiet_days():
+    from finrisk.quality.volume import band_from_loads
+
+    q = QualitySettings()
+    first = band_from_loads(q, [])  # the day after the backlog: nothing to compare with
+    assert first.allows(0) and first.allows(10**6) and "backlog" in first.note
+    busy = band_from_loads(q, [20, 20, 20])
+    assert (busy.min_rows, busy.max_rows) == (4, 200) and not busy.allows(0)
+    quiet = band_from_loads(q, [0, 30, 0])  # quiet days seen: zero is normal, the top comes from busy days
+    assert (quiet.min_rows, quiet.max_rows) == (0, 300) and "2 of 3 day(s) were empty" in quiet.note
+    assert band_from_loads(q, [0, 0]).max_rows is None  # never [0, 0]
+    small = band_from_loads(q, [2, 1, 3])  # e^-2 = 0.14: an empty day is likely
+    assert small.allows(0) and "likely" in small.note
