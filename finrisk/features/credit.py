@@ -9,6 +9,7 @@ the bank's keys are), sorted. Names are short: every token costs training time o
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from finrisk.features.records import Record
@@ -24,6 +25,11 @@ NUMERIC = (
     "merchant_count_180d",
     "abroad_share_180d",
     "news_count_90d",
+    # fast behaviour figures: in the tabular vector (and PSI), not in the text (DESIGN: slow text, fast numbers)
+    "txn_count_14d",
+    "atm_count_180d",
+    "fee_count_180d",
+    "news_negative_90d",
 )
 
 
@@ -72,7 +78,10 @@ def build(row: dict[str, Any]) -> Record:
     if row["headlines"]:
         fields["headlines"] = join_values(row["headlines"][:3], " | ")
     fields.update(profile_fields(profile, sorted(k for k in profile if k not in PRIORITY_KEYS)))
-    numeric = {name: float(row[name] or 0) for name in NUMERIC}
+    numeric = {name: float(row.get(name) or 0) for name in NUMERIC}
+    # activity trend: the last 14 days' daily rate against the 166 days before (falling activity is a risk sign)
+    prior = max(numeric["txn_count_180d"] - numeric["txn_count_14d"], 0.0) / 166
+    numeric["activity_drop_14d"] = math.log((prior + 0.1) / (numeric["txn_count_14d"] / 14 + 0.1))
     meta = {
         "customer_id": row["key"],
         "as_of": row["as_of"],
