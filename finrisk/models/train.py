@@ -181,6 +181,9 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
         name = cached.get(id(records))
         if name is not None:  # the splits' embeddings are already computed
             return fused.to_probs(fused.logits(*inputs[name]))
+        tail = len(split.train) - len(records)
+        if records and tail >= 0 and records[0] is split.train[tail]:  # the reference sample: the train split's tail
+            return fused.to_probs(fused.logits(*inputs["train"]))[tail:]
         return fused.predict_records(records, args.eval_batch_size)
 
     extra = {"embed_seconds": embed_seconds, "step0_validation_auc": fitted.step0_score,
