@@ -15,7 +15,8 @@ def test_nightly_runs_end_to_end_and_reruns_without_duplicates(settings, engine)
     settings = settings.model_copy(update={
         "base_model": "tiny-random",
         "train": TrainSettings(max_steps=4, batch_size=16, max_length=64, epochs=1),
-        "gate": GateSettings(min_auc=0.0, min_macro_f1=0.0),
+        # a tiny random encoder does not beat the baselines: the gate is opened for the plumbing
+        "gate": GateSettings(min_auc=0.0, min_macro_f1=0.0, max_calibration_error=1.0, require_beats_baseline=False),
     })
     first = run_nightly(settings, RUN_DATE, DemoOptions(customers=400, days=30, seed=3))
     assert any(line.startswith("train finrisk-credit") for line in first.lines)
