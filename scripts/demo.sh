@@ -6,9 +6,6 @@
 # `finrisk ui` shows the runs. Library output goes to data/logs/quickstart.log.
 #
 # The demo environment's values (override any of them in the environment):
-# - a CPU fine-tune of a few minutes gives a weak credit model whose PDs crowd into one or
-#   two bands; the band-share audit flags that in risk.score_monitoring instead of refusing
-#   to publish (production keeps the default, block);
 # - occlusion reason codes re-score a customer once per field, so on CPU they are computed
 #   for bands D and E only (the default is C and worse).
 set -euo pipefail
@@ -20,7 +17,6 @@ if ! bash scripts/install.sh >>"${FINRISK_DATA_DIR:-data}/logs/install.log" 2>&1
   exit 1
 fi
 . .venv/bin/activate
-export FINRISK_SCORING__AUDIT_BAND_ACTION=${FINRISK_SCORING__AUDIT_BAND_ACTION:-flag}
 export FINRISK_SCORING__REASON_MIN_BAND=${FINRISK_SCORING__REASON_MIN_BAND:-D}
 export TOKENIZERS_PARALLELISM=${TOKENIZERS_PARALLELISM:-false}
 exec python -m finrisk.quickstart "$@"
