@@ -231,6 +231,7 @@ from finrisk.scoring import run
 settings = Settings(**json.loads(sys.argv[1]))
 settings = settings.model_copy(update={"scoring": settings.scoring.model_copy(update={"reason_codes": 0})})
 day = date.fromisoformat(sys.argv[2])
+versions = json.loads(sys.argv[4])  # pinned once, as the nightly DAG does
 for line in sys.stdin:
     trial = json.loads(line)
     pid = os.fork()
@@ -246,7 +247,7 @@ for line in sys.stdin:
                 kill()
         sa.event.listen(get_engine(settings), "before_cursor_execute", count)
         try:
-            run.score(settings, day)
+            run.score(settings, day, versions=versions)
         except Exception as exc:
             print(json.dumps({"error": str(exc)[:300]}), file=sys.stderr, flush=True)
             os._exit(3)
@@ -274,7 +275,7 @@ def test_crash_at_every_named_point_and_at_random_points_leaves_each_day_complet
     zygote = subprocess.Popen(
         [sys.executable, "-c", _ZYGOTE, json.dumps({"database_url": env.database_url, "data_dir": str(env.data_dir),
                                                     "mlflow_tracking_uri": env.mlflow_tracking_uri}),
-         D1.isoformat(), str(count_file)],
+         D1.isoformat(), str(count_file), json.dumps(scoring.resolve_versions(env))],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
 
     def trial(**spec) -> dict:
