@@ -7,7 +7,8 @@ builds exactly the vector training saw. Per key, from the training values:
   transformed sign·log1p|x| (amounts are heavy-tailed), standardised, and given an explicit
   missing indicator (a missing income is information, not zero);
 - categorical otherwise: one-hot for the frequent values, an "other" column, a missing
-  column, and for high-cardinality keys a few hashed buckets of the value.
+  column, and for high-cardinality keys whose values repeat a few hashed buckets of the value;
+- mixed (half or more numbers): a numeric column, and the other values as categories.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from finrisk.features.records import Record
 TRUE = {"yes", "y", "true", "t"}
 FALSE = {"no", "n", "false", "f"}
 _CURRENCY = re.compile(r"^[\s$€£¥]*(?:[A-Za-z]{3}\s*)?[\s$€£¥]*([-+]?[\d\s,']*\.?\d+)\s*(?:[A-Za-z]{3})?\s*(%?)\s*$")
-NUMERIC_SHARE = 0.9  # share of present values that must parse for a key to be numeric
+NUMERIC_SHARE = 0.9  # share of present values that must parse for a key to be numeric only
+MIXED_SHARE = 0.5  # from this share a key is numeric and its other values are categories too
 TOP_VALUES = 20
 MIN_COUNT = 5
 HASH_BUCKETS = 16
@@ -88,22 +90,26 @@ class TabularEncoder:
             parsed = [parse_number(v) for v in present]
             ok = [p for p in parsed if p is not None]
             has_missing = len(present) < len(values)
-            if len(ok) >= NUMERIC_SHARE * len(present):
+            words = [str(v).strip()[:80] for v, p in zip(present, parsed) if p is None]
+            if len(ok) >= MIXED_SHARE * len(present):
                 x = np.array([_squash(p) for p in ok])
                 std = float(x.std())
                 if std > 1e-9:
                     columns.append({"key": key, "kind": "num", "mean": float(x.mean()), "std": std})
-                if has_missing or len(ok) < len(present):
+                if has_missing or words:
                     columns.append({"key": key, "kind": "missing", "numeric": True})
-                continue
+                if len(ok) >= NUMERIC_SHARE * len(present):
+                    continue
+                present = words  # a mixed key: its words are categories as well
             counts = Counter(str(v).strip()[:80] for v in present)
             top = [v for v, c in counts.most_common(TOP_VALUES) if c >= MIN_COUNT]
             columns.extend({"key": key, "kind": "cat", "value": v} for v in top)
             if len(top) < len(counts):
                 columns.append({"key": key, "kind": "other", "values": top})
-                if len(counts) > TOP_VALUES:
+                # hashed buckets only where values repeat: hashing near-unique values is noise
+                if len(counts) > TOP_VALUES and len(counts) <= 0.5 * len(present):
                     columns.extend({"key": key, "kind": "hash", "bucket": b} for b in range(HASH_BUCKETS))
-            if has_missing:
+            if has_missing and not any(c["key"] == key and c["kind"] == "missing" for c in columns):
                 columns.append({"key": key, "kind": "missing"})
         self.columns = columns
         return self
@@ -121,6 +127,8 @@ class TabularEncoder:
         """(n, d) float64: scaled numbers, indicators, one-hot and hashed categories."""
         out = np.zeros((len(rows), len(self.columns)), dtype=np.float64)
         others = {c["key"]: set(c["values"]) for c in self.columns if c["kind"] == "other"}
+        numeric_keys = {c["key"] for c in self.columns if c["kind"] == "missing" and c.get("numeric")}
+        key_is_numeric = numeric_keys.__contains__
         for i, row in enumerate(rows):
             for j, c in enumerate(self.columns):
                 value = row.get(c["key"])
@@ -137,6 +145,8 @@ class TabularEncoder:
                         out[i, j] = (_squash(number) - c["mean"]) / c["std"]
                     continue
                 text = str(value).strip()[:80]
+                if key_is_numeric(c["key"]) and parse_number(value) is not None:
+                    continue  # a mixed key's number is in its numeric column, not a category
                 if kind == "cat":
                     out[i, j] = float(text == c["value"])
                 elif kind == "other":
