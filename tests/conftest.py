@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from finrisk.config import Settings
 
-ADMIN_URL = os.environ.get("FINRISK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+from pgtools import ADMIN_URL, _admin_engine, _drop, _url_for, leftover_servers  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -62,19 +62,6 @@ def embedded_data_dir(tmp_path) -> Iterator:
         stop(data)
 
 
-def leftover_servers(root) -> list:
-    """Postmaster processes whose data folder lies under `root` (a test session's temporary folders)."""
-    import psutil
-
-    root = str(root)
-    found = []
-    for proc in psutil.process_iter(attrs=["name", "cmdline"]):
-        cmdline = proc.info.get("cmdline") or []
-        if proc.info.get("name") == "postgres" and any(arg.startswith(root) for arg in cmdline):
-            found.append(proc)
-    return found
-
-
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Fail the session if a test left a PostgreSQL server running from its temporary folders (and stop it)."""
     factory = getattr(session.config, "_tmp_path_factory", None)
@@ -99,22 +86,6 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     session.config.get_terminal_writer().line(
         "a test left PostgreSQL server(s) running (now stopped): " + "; ".join(lines), red=True)
     session.exitstatus = 1
-
-
-def _admin_engine() -> sa.Engine:
-    return sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-
-
-def _url_for(database: str) -> str:
-    url = make_url(ADMIN_URL).set(database=database)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg2")
-    return url.render_as_string(hide_password=False)
-
-
-def _drop(admin: sa.Engine, name: str) -> None:
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
 
 
 @pytest.fixture(scope="session")

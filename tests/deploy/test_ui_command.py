@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import _drop, _url_for
+from pgtools import _drop, _url_for
 
 from finrisk.ui import free_port
 

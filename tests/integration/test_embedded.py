@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 import sqlalchemy as sa
-from conftest import leftover_servers
+from pgtools import leftover_servers
 
 from finrisk.config import Settings
 from finrisk.db.embedded import DATABASES, server_pid

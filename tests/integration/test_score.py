@@ -90,7 +90,7 @@ def record_passed_validation(conn, day: date, run_id: str | None = None) -> str:
 @pytest.fixture(scope="module")
 def trained(pg_admin, template_db, mlflow_template, tmp_path_factory):
     """A warehouse template with synthetic data and an MLflow backend with three tiny champions."""
-    from conftest import ADMIN_URL
+    from pgtools import ADMIN_URL
     from finrisk.models.args import TrainArgs
     from finrisk.models.train import train_model
 
@@ -122,7 +122,7 @@ def trained(pg_admin, template_db, mlflow_template, tmp_path_factory):
 @pytest.fixture()
 def env(pg_admin, trained):
     """Settings on a fresh copy of the trained warehouse, sharing the MLflow backend."""
-    from conftest import ADMIN_URL
+    from pgtools import ADMIN_URL
 
     name = f"finrisk_score_{uuid.uuid4().hex[:8]}"
     _release(pg_admin, trained["template"])

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from conftest import _drop, _url_for
+from pgtools import _drop, _url_for
 from source_rows import article, at, customer, good_day, insert, stage, txn
 
 from finrisk.config import Settings

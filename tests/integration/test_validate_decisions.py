@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import _drop, _url_for
+from pgtools import _drop, _url_for
 from source_rows import article, at, customer, good_day, insert, txn
 
 from finrisk.config import Settings
