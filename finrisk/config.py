@@ -69,6 +69,10 @@ class TrainSettings(BaseModel):
     max_steps: int = Field(140, ge=-1, help="-1 means no limit")
     patience: int = Field(2, ge=0)
     eval_every: int = Field(35, ge=0, help="0 means once per epoch")
+    fraud_maturity_days: int = Field(
+        30, ge=0, help="fraud trains on transactions this many days before the snapshot; unlabelled ones are genuine")
+    fraud_genuine_target: int = Field(
+        4000, ge=1, help="genuine transactions sampled for fraud training (the odds are prior-corrected)")
 
 
 class GateSettings(BaseModel):
@@ -81,6 +85,21 @@ class GateSettings(BaseModel):
     max_calibration_error: float = Field(0.1, ge=0, help="largest expected calibration error accepted")
     require_beats_baseline: bool = True
     baseline_margin: float = Field(0.0, ge=0, help="how much the primary metric must exceed the best baseline's")
+
+
+class FairnessSettings(BaseModel):
+    """Protected-group checks in the validation report (the four-fifths rule on adverse decisions)."""
+
+    min_ratio: float = Field(0.8, ge=0, le=1, help="a group's adverse-decision ratio below this is flagged")
+    max_ratio: float = Field(1.25, ge=1, help="a group's adverse-decision ratio above this is flagged")
+    reference: str = Field(
+        "largest", pattern="^(largest|lowest)$",
+        help="reference group of each attribute: the largest group, or the one with the lowest adverse rate")
+    min_group_n: int = Field(1, ge=1, help="groups smaller than this are listed but not flagged")
+    band_edges: dict[str, list[float]] = Field(
+        default_factory=lambda: {"age": [25.0, 35.0, 45.0, 55.0, 65.0]},
+        help="edges that band a numeric protected attribute; one without edges is banded at its quartiles")
+    gate_refuse: bool = Field(False, help="the gate refuses a version with any flagged group")
 
 
 class ScoringSettings(BaseModel):
@@ -173,6 +192,7 @@ class Settings(BaseSettings):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     train: TrainSettings = Field(default_factory=TrainSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
+    fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     airflow: AirflowSettings = Field(default_factory=AirflowSettings)

@@ -64,8 +64,14 @@ class Baselines:
 
 
 def fit_baselines(texts: dict[str, list[str]], tab: dict[str, np.ndarray] | None, labels: dict[str, list[int]],
-                  num_labels: int, positive_index: int, primary: str, seed: int) -> Baselines:
-    """Fit every baseline on train; evaluate on validation and holdout; pick the best on holdout `primary`."""
+                  num_labels: int, positive_index: int, primary: str, seed: int,
+                  weights: dict[str, np.ndarray] | None = None, prior_shift: float = 0.0) -> Baselines:
+    """Fit every baseline on train; evaluate on validation and holdout; pick the best on holdout `primary`.
+
+    `weights` (per part) and `prior_shift` (added to the positive logit) are the population correction of a
+    sampled training set (finrisk.models.population), applied to the baselines exactly as to the model."""
+    from finrisk.models.population import shift_probs
+
     out = Baselines()
     fitted = {"tfidf": (fit_tfidf(texts["train"], labels["train"], seed), texts)}
     if tab is not None:
@@ -75,7 +81,9 @@ def fit_baselines(texts: dict[str, list[str]], tab: dict[str, np.ndarray] | None
     for name, (model, inputs) in fitted.items():
         for part, store in (("validation", out.validation), ("holdout", out.holdout)):
             probs = _full(model, model.predict_proba(inputs[part]), num_labels)
-            store[name] = evaluate(labels[part], probs, positive_index)
+            if prior_shift and num_labels == 2:
+                probs = shift_probs(probs, prior_shift, positive_index)
+            store[name] = evaluate(labels[part], probs, positive_index, (weights or {}).get(part))
             if part == "holdout":
                 out.holdout_probs[name] = probs
     out.best = max(out.holdout, key=lambda n: np.nan_to_num(out.holdout[n].get(primary, float("nan")), nan=-1.0))

@@ -12,24 +12,32 @@ def _safe_auc(y: np.ndarray, p: np.ndarray) -> float:
     return float(skm.roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan")
 
 
-def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
-    """Equal-width probability bins: count, mean predicted, observed rate."""
+def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10, weights: np.ndarray | None = None) -> list[dict]:
+    """Equal-width probability bins: count, mean predicted, observed rate (weighted to the population when
+    `weights` are given: then `weight` is the bin's population count)."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    w = np.ones(len(p)) if weights is None else np.asarray(weights, dtype=float)
     edges = np.linspace(0, 1, bins + 1)
     idx = np.clip(np.digitize(p, edges[1:-1], right=True), 0, bins - 1)
     rows = []
     for b in range(bins):
         mask = idx == b
         if mask.any():
-            rows.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": int(mask.sum()),
-                         "mean_predicted": float(p[mask].mean()), "observed_rate": float(y[mask].mean())})
+            row = {"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": int(mask.sum()),
+                   "mean_predicted": float(np.average(p[mask], weights=w[mask])),
+                   "observed_rate": float(np.average(y[mask], weights=w[mask]))}
+            if weights is not None:
+                row["weight"] = float(w[mask].sum())
+            rows.append(row)
     return rows
 
 
-def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10, weights: np.ndarray | None = None) -> float:
     """Count-weighted mean |observed - predicted| over the calibration bins."""
-    table = calibration_table(y, p, bins)
-    n = sum(r["n"] for r in table)
-    return float(sum(r["n"] * abs(r["observed_rate"] - r["mean_predicted"]) for r in table) / n) if n else float("nan")
+    table = calibration_table(y, p, bins, weights)
+    n = sum(r.get("weight", r["n"]) for r in table)
+    return (float(sum(r.get("weight", r["n"]) * abs(r["observed_rate"] - r["mean_predicted"]) for r in table) / n)
+            if n else float("nan"))
 
 
 def decile_table(y: np.ndarray, p: np.ndarray) -> list[dict]:
@@ -47,19 +55,21 @@ def decile_table(y: np.ndarray, p: np.ndarray) -> list[dict]:
     return rows
 
 
-def binary_metrics(y: Sequence[int], p: Sequence[float]) -> dict:
-    """AUC, Gini, KS, PR-AUC, Brier, ECE and the base rate."""
+def binary_metrics(y: Sequence[int], p: Sequence[float], weights: Sequence[float] | None = None) -> dict:
+    """AUC, Gini, KS, PR-AUC, Brier, ECE and the base rate; with `weights` (1 / sampling rate) they describe
+    the population the sample was drawn from (n stays the row count)."""
     y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
-    auc = _safe_auc(y, p)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    auc = float(skm.roc_auc_score(y, p, sample_weight=w)) if len(np.unique(y)) == 2 else float("nan")
     if len(np.unique(y)) == 2:
-        fpr, tpr, _ = skm.roc_curve(y, p)
+        fpr, tpr, _ = skm.roc_curve(y, p, sample_weight=w)
         ks = float(np.max(tpr - fpr))
-        pr_auc = float(skm.average_precision_score(y, p))
+        pr_auc = float(skm.average_precision_score(y, p, sample_weight=w))
     else:
         ks = pr_auc = float("nan")
     return {"auc": auc, "gini": 2 * auc - 1, "ks": ks, "pr_auc": pr_auc,
-            "brier": float(skm.brier_score_loss(y, p)), "ece": expected_calibration_error(y, p),
-            "base_rate": float(y.mean()), "n": int(len(y))}
+            "brier": float(skm.brier_score_loss(y, p, sample_weight=w)), "ece": expected_calibration_error(y, p, weights=w),
+            "base_rate": float(np.average(y, weights=w)), "n": int(len(y))}
 
 
 def multiclass_metrics(y: Sequence[int], probs: np.ndarray, positive_index: int) -> dict:
@@ -72,10 +82,10 @@ def multiclass_metrics(y: Sequence[int], probs: np.ndarray, positive_index: int)
             **one_vs_rest}
 
 
-def evaluate(y: Sequence[int], probs: np.ndarray, positive_index: int) -> dict:
-    """The metrics for a (n, k) probability matrix: binary or multiclass."""
+def evaluate(y: Sequence[int], probs: np.ndarray, positive_index: int, weights: Sequence[float] | None = None) -> dict:
+    """The metrics for a (n, k) probability matrix: binary (optionally population-weighted) or multiclass."""
     if probs.shape[1] == 2:
-        return binary_metrics(y, probs[:, positive_index])
+        return binary_metrics(y, probs[:, positive_index], weights)
     return multiclass_metrics(y, probs, positive_index)
 
 

@@ -47,6 +47,7 @@ class ModelSpec:
     group_attributes: tuple[str, ...] | None = None  # fairness table keys; None = segment + settings' protected
     class_weighted: bool = False  # weighted loss for the fine-tune (then prior-corrected)
     must_beat_baseline: bool = True
+    population_sampling: bool = False  # train on the scored population (mature unlabelled = negative, sampled)
 
     @property
     def num_labels(self) -> int:
@@ -73,10 +74,19 @@ class ModelSpec:
         for example, row in with_features(conn, examples, self.features_sql, self.features_use_as_of):
             yield example, self.build(row)
 
-    def training_records(self, conn: Connection, as_of: date | None = None) -> list[Record]:
-        """Every labelled example known by the end of `as_of` (None: all staged), point in time, ordered by time."""
+    def training_records(self, conn: Connection, as_of: date | None = None,
+                         population: dict | None = None) -> list[Record]:
+        """Every labelled example known by the end of `as_of` (None: all staged), point in time, ordered by time.
+
+        For a spec with `population_sampling` (fraud), `population` = {"maturity_days", "genuine_target"} reads
+        the population it scores instead: mature unlabelled rows count as negatives, sampled (the row's
+        `sample_rate` lands in meta); None reads the labelled rows only."""
         known_by = end_of_day(as_of) if as_of is not None else None
-        examples = list(stream_rows(conn, self.training_sql, {"known_by": known_by}))
+        params = {"known_by": known_by}
+        if self.population_sampling:
+            params.update({"population": population is not None, "maturity_days": 0, "genuine_target": 0})
+            params.update({k: v for k, v in (population or {}).items() if k in ("maturity_days", "genuine_target")})
+        examples = list(stream_rows(conn, self.training_sql, params))
         unknown = [row["key"] for row in examples if not row[self.known_column]]
         if unknown:
             raise FinriskError(
@@ -88,6 +98,8 @@ class ModelSpec:
                 continue  # the customer was not yet known at the snapshot: nothing to read, not a label to learn
             record.meta["label"] = self.label_index(example["label"])
             record.meta["time"] = example["as_of"]
+            if "sample_rate" in example:
+                record.meta["sample_rate"] = float(example["sample_rate"])
             records.append(record)
         return records
 
@@ -137,6 +149,7 @@ SPECS: dict[str, ModelSpec] = {
         synthetic=fraud.synthetic_fields,
         known_column="is_known_txn",
         units="transactions",
+        population_sampling=True,
     ),
     "news": ModelSpec(
         name="news",

@@ -24,6 +24,7 @@ from finrisk.features.serialize import to_text
 from finrisk.models.args import TrainArgs
 from finrisk.models.backbone import load_backbone
 from finrisk.models.baseline import fit_baselines
+from finrisk.models import fairness, population
 from finrisk.models.calibrate import Platt, bake_platt, fit_platt
 from finrisk.models.evaluate import calibration_table, decile_table, evaluate, group_table, top_decile_cutoff
 from finrisk.models.loop import fit, pick_device, predict_proba
@@ -60,6 +61,7 @@ class TrainResult:
     best_baseline: str = ""
     holdout_probs: object = None  # (n, k) holdout probabilities, for round-trip checks
     holdout_keys: list = field(default_factory=list)
+    population: dict = field(default_factory=dict)  # fraud: alert precision/recall/volume, population vs predicted rate
 
 
 def seed_everything(seed: int) -> None:
@@ -96,7 +98,7 @@ def undo_class_weights(model, weights: list[float]) -> None:
         bias -= torch.log(torch.tensor(weights, dtype=bias.dtype, device=bias.device))
 
 
-def _champion_metrics(settings: Settings, spec, records: list, labels: list[int]):
+def _champion_metrics(settings: Settings, spec, records: list, labels: list[int], weights=None):
     """The current champion scored on this run's holdout, or (None, None)."""
     from finrisk.registry.client import load_scorer, resolve_alias
 
@@ -106,7 +108,7 @@ def _champion_metrics(settings: Settings, spec, records: list, labels: list[int]
     scorer = load_scorer(settings, ref)
     predict = getattr(scorer, "predict_records", None) or scorer._classifier.predict_records
     probs = predict(records)
-    return evaluate(labels, probs, spec.positive_index), ref.version
+    return evaluate(labels, probs, spec.positive_index, weights), ref.version
 
 
 @dataclass
@@ -145,8 +147,9 @@ def _finetune(spec, backbone, args, split, texts, labels, device) -> Trained:
                    platt=platt, save={"backbone": backbone})
 
 
-def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines) -> Trained:
-    """Frozen encoder, embeddings computed once, the fused head trained from the LR baseline."""
+def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift: float = 0.0) -> Trained:
+    """Frozen encoder, embeddings computed once, the fused head trained from the LR baseline; `shift` is the
+    prior correction of a sampled training set, folded into the Platt intercept."""
     from sklearn.metrics import roc_auc_score
 
     from finrisk.models import fusion
@@ -174,6 +177,7 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
                                weight_decay=args.head_weight_decay, patience=args.patience + 3, seed=args.seed,
                                positive_index=spec.positive_index)
     platt = fit_platt(fused.to_probs(fused.logits(*inputs["validation"])), labels["validation"], spec.positive_index)
+    platt = Platt(platt.slope, platt.intercept + shift)
     fusion.bake_platt(head, platt.slope, platt.intercept)
     cached = {id(getattr(split, name)): name for name in PARTS}
 
@@ -207,11 +211,23 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
     connect(settings)  # fail fast: an unreachable tracking server must not cost a training run
     seed_everything(args.seed)
 
+    sampling = None
+    if spec.population_sampling:  # fraud: train for the population it scores (finrisk.models.population)
+        sampling = {"maturity_days": settings.train.fraud_maturity_days,
+                    "genuine_target": settings.train.fraud_genuine_target}
     with get_engine(settings).connect() as conn:
-        records = spec.training_records(conn, as_of)
+        records = spec.training_records(conn, as_of, sampling)
     split = split_by_time(records, args.validation_share, args.holdout_share)
     fingerprint = {"model": spec.registered_name, "unit": spec.unit, "as_of": as_of.isoformat() if as_of else "all staged",
                    "rows": len(records), **split.fingerprint(spec.positive_index)}
+    weights, shift = None, 0.0
+    if sampling is not None:
+        rate = population.genuine_rate(records, spec.positive_index)
+        shift = population.prior_shift(rate)
+        weights = {name: population.weights(getattr(split, name)) for name in PARTS}
+        fingerprint.update(population="mature transactions, unlabelled = genuine",
+                           maturity_days=sampling["maturity_days"], genuine_sample_rate=round(rate, 6),
+                           prior_correction_logit=round(shift, 6))
     texts = {name: [to_text(r.fields) for r in getattr(split, name)] for name in PARTS}
     labels = {name: [r.meta["label"] for r in getattr(split, name)] for name in PARTS}
     primary = spec.primary_metric
@@ -220,37 +236,59 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
     if spec.fused:
         tabular_encoder = TabularEncoder().fit([raw_row(r) for r in split.train])
         tab = {name: tabular_encoder.transform([raw_row(r) for r in getattr(split, name)]) for name in PARTS}
-    baselines = fit_baselines(texts, tab, labels, spec.num_labels, spec.positive_index, primary, args.seed)
+    baselines = fit_baselines(texts, tab, labels, spec.num_labels, spec.positive_index, primary, args.seed,
+                              weights=weights, prior_shift=shift)
 
     backbone = load_backbone(args.base_model, spec.num_labels, args.seed)
     device = pick_device()
     if spec.fused:
-        trained = _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines)
+        trained = _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift)
     else:
         trained = _finetune(spec, backbone, args, split, texts, labels, device)
     fitted, platt = trained.fitted, trained.platt
     log.info("%s: %d steps, best validation %s %.4f", spec.registered_name, fitted.steps, primary, fitted.best_score)
 
     holdout_probs = trained.predict(split.holdout)
-    metrics = evaluate(labels["holdout"], holdout_probs, spec.positive_index)
+    holdout_weights = weights["holdout"] if weights else None
+    metrics = evaluate(labels["holdout"], holdout_probs, spec.positive_index, holdout_weights)
     baseline_metrics = baselines.best_metrics
-    champion_metrics, champion_version = _champion_metrics(settings, spec, split.holdout, labels["holdout"])
-    decision = gating.decide(metrics, baseline_metrics, champion_metrics, settings.gate, primary=primary,
-                             must_beat_baseline=spec.must_beat_baseline, baseline_name=baselines.best)
+    champion_metrics, champion_version = _champion_metrics(settings, spec, split.holdout, labels["holdout"],
+                                                           holdout_weights)
 
     # The adverse class one-vs-rest drives tables, plots and the PSI reference.
     y_adverse = (np.asarray(labels["holdout"]) == spec.positive_index).astype(int)
     score = holdout_probs[:, spec.positive_index]
-    attributes = list(spec.group_attributes or ("segment", *settings.protected_attributes))
-    groups = group_table([r.meta.get("groups", {}) for r in split.holdout], y_adverse, score, attributes,
-                         cutoff=top_decile_cutoff(score))
+    fair = settings.fairness
+    protected = [] if spec.group_attributes else list(settings.protected_attributes)
+    attributes = list(spec.group_attributes or dict.fromkeys(("segment", *protected)))
+    holdout_groups, fairness_warnings = fairness.protected_groups([r.meta for r in split.holdout], protected,
+                                                                  fair.band_edges)
+    groups = group_table(holdout_groups, y_adverse, score, attributes, cutoff=top_decile_cutoff(score))
+    flagged = fairness.flag_groups(groups, protected, min_ratio=fair.min_ratio, max_ratio=fair.max_ratio,
+                                   reference=fair.reference, min_group_n=fair.min_group_n)
+    for warning in fairness_warnings:
+        log.warning("%s: %s", spec.registered_name, warning)
+    decision = gating.decide(metrics, baseline_metrics, champion_metrics, settings.gate, primary=primary,
+                             must_beat_baseline=spec.must_beat_baseline, baseline_name=baselines.best,
+                             fairness_flags=fairness.describe(flagged), refuse_on_fairness=fair.gate_refuse)
+    alerts, sections = {}, {}
+    if sampling is not None:
+        alerts = population.alert_metrics(y_adverse, score, holdout_weights, settings.scoring.fraud_alert_threshold,
+                                          [r.meta["time"] for r in split.holdout])
+        sections["Alerts at the threshold (holdout, weighted to all transactions)"] = [
+            {"figure": k, "value": v} for k, v in alerts.items()]
     sample = split.train[-REFERENCE_SAMPLE:]
     sample_scores = trained.predict(sample)[:, spec.positive_index]
+    if weights:  # the reference describes the scored population: redraw the sample by population weight
+        w = weights["train"][-len(sample):]
+        picks = np.random.default_rng(args.seed).choice(len(sample), size=len(sample), p=w / w.sum())
+        sample, sample_scores = [sample[i] for i in picks], sample_scores[picks]
     reference = build_reference(sample_scores, [r.meta.get("numeric", {}) for r in sample])
 
     config = {"args": args.to_params(), "recipe": "fused" if spec.fused else "fine-tune", "base_model": backbone.name,
               "base_model_hash": backbone.weights_hash, "device": str(device), "gate": settings.gate.model_dump(),
-              "protected_attributes": settings.protected_attributes, "as_of": fingerprint["as_of"]}
+              "protected_attributes": settings.protected_attributes, "fairness": fair.model_dump(),
+              "as_of": fingerprint["as_of"]}
     from finrisk.registry.runs import library_versions, log_run, register_version
 
     baseline_table = [{"baseline": name, **{k: m.get(k) for k in ("auc", "pr_auc", "ks", "brier", "ece", "macro_f1")}}
@@ -259,17 +297,20 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
         out = Path(tmp)
         plots = write_plots(y_adverse, score, baselines.holdout_probs[baselines.best][:, spec.positive_index],
                             out / "plots", spec.classes[spec.positive_index])
-        tables = {"calibration": calibration_table(y_adverse, score), "deciles": decile_table(y_adverse, score),
+        tables = {"calibration": calibration_table(y_adverse, score, weights=holdout_weights),
+                  "deciles": decile_table(y_adverse, score),
                   "segments": groups, "fit_history": fitted.history, "baselines": baseline_table}
         for name, rows in tables.items():
             (out / f"{name}.json").write_text(json.dumps(rows, indent=1))
         (out / "data_fingerprint.json").write_text(json.dumps(fingerprint, indent=1, default=str))
         (out / "reference.json").write_text(json.dumps(reference))
         (out / "train_config.json").write_text(json.dumps({**config, "libraries": library_versions()}, indent=1))
-        write_report(out / "validation_report.html", title=spec.registered_name, version=None, fingerprint=fingerprint,
-                     config=config, metrics=metrics, baseline=baseline_metrics, champion=champion_metrics,
-                     champion_version=champion_version, calibration=tables["calibration"], deciles=tables["deciles"],
-                     groups=groups, plots=plots, decision=decision)
+        report_args = dict(title=spec.registered_name, fingerprint=fingerprint, config=config, metrics=metrics,
+                           baseline=baseline_metrics, champion=champion_metrics, champion_version=champion_version,
+                           calibration=tables["calibration"], deciles=tables["deciles"], groups=groups,
+                           plots={k: (v.name, v.read_bytes()) for k, v in plots.items()},
+                           decision=decision, flagged=flagged, warnings=fairness_warnings,
+                           band=(fair.min_ratio, fair.max_ratio), sections=sections)
         params = {**args.to_params(), "base_model": backbone.name, "base_model_hash": backbone.weights_hash[:250],
                   "device": str(device), "num_labels": spec.num_labels, "as_of": fingerprint["as_of"],
                   "recipe": config["recipe"], "best_baseline": baselines.best,
@@ -278,13 +319,17 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
         extra = {"calibration_slope": platt.slope, "calibration_intercept": platt.intercept,
                  "train_steps": fitted.steps, "best_validation": fitted.best_score, "best_step": fitted.best_step,
                  "train_seconds": fitted.seconds, "stopped_early": float(fitted.stopped_early), **trained.extra,
+                 **alerts, "fairness_flagged_groups": float(len(flagged)), "fairness_warnings": float(len(fairness_warnings)),
+                 **_ratio_extremes([r for r in groups if r["attribute"] in protected and r["n"] >= fair.min_group_n]),
                  **{f"baseline_{name}_{k}": v for name, m in baselines.holdout.items() for k, v in m.items()
                     if isinstance(v, float) and not math.isnan(v)}}
         if hasattr(fitted, "samples_per_second"):
             extra["train_samples_per_second"] = fitted.samples_per_second
         run_tags = {"model": spec.name, "beats_baseline": str(decision.beats_baseline).lower(),
                     "best_baseline": baselines.best, "gate_decision": decision.decision,
-                    "champion_compared": champion_version or "none", "as_of": fingerprint["as_of"]}
+                    "champion_compared": champion_version or "none", "as_of": fingerprint["as_of"],
+                    "fairness_flags": ("; ".join(fairness.describe(flagged)) or "none")[:4900],
+                    "fairness_warnings": ("; ".join(fairness_warnings) or "none")[:4900]}
         logged = log_run(settings, spec, backbone=trained.save.get("backbone"), args=args, params=params,
                          metrics=metrics, baseline=baseline_metrics, champion=champion_metrics, extra_metrics=extra,
                          artifacts_dir=out, tags=run_tags, fused=trained.save.get("fused"))
@@ -294,7 +339,9 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
                     "best_baseline": baselines.best, "beats_baseline": str(decision.beats_baseline).lower()}
     if "macro_f1" in metrics:
         version_tags["holdout_macro_f1"] = f"{metrics['macro_f1']:.4f}"
+    version_tags["fairness_flagged_groups"] = str(len(flagged))
     version = register_version(settings, spec, logged, version_tags)
+    _log_report(settings, logged.run_id, version, report_args)
     gating.apply(settings, spec, version, decision, previous=champion_version)
     return TrainResult(model=spec.name, registered_name=spec.registered_name, version=version, run_id=logged.run_id,
                        metrics=metrics, baseline_metrics=baseline_metrics, champion_metrics=champion_metrics,
@@ -302,7 +349,26 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
                        fit={"steps": fitted.steps, "best_validation": fitted.best_score, "seconds": fitted.seconds,
                             "samples_per_second": getattr(fitted, "samples_per_second", 0.0), **trained.extra},
                        baselines=baselines.holdout, best_baseline=baselines.best,
-                       holdout_probs=holdout_probs, holdout_keys=[r.key for r in split.holdout])
+                       holdout_probs=holdout_probs, holdout_keys=[r.key for r in split.holdout], population=alerts)
+
+
+def _ratio_extremes(rows: list[dict]) -> dict[str, float]:
+    ratios = [r["adverse_ratio"] for r in rows if isinstance(r.get("adverse_ratio"), float)
+              and math.isfinite(r["adverse_ratio"])]
+    return {"fairness_min_adverse_ratio": min(ratios), "fairness_max_adverse_ratio": max(ratios)} if ratios else {}
+
+
+def _log_report(settings: Settings, run_id: str, version: str, report_args: dict) -> None:
+    """Write the validation report naming the registered version and log it to the run."""
+    from finrisk.registry.tracking import client as mlflow_client
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plots = {}
+        for key, (name, data) in report_args["plots"].items():
+            plots[key] = Path(tmp) / name
+            plots[key].write_bytes(data)
+        path = write_report(Path(tmp) / "validation_report.html", version=version, **{**report_args, "plots": plots})
+        mlflow_client(settings).log_artifact(run_id, str(path))
 
 
 def _flat_fingerprint(fingerprint: dict) -> dict[str, str]:

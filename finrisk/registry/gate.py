@@ -43,8 +43,12 @@ NAMES = {"auc": "AUC", "macro_f1": "macro-F1"}
 
 
 def decide(metrics: dict, baseline: dict | None, champion: dict | None, gate: GateSettings, *,
-           primary: str = "auc", must_beat_baseline: bool = True, baseline_name: str = "baseline") -> GateDecision:
-    """Compare a challenger's holdout metrics with the floor, the best baseline and the champion."""
+           primary: str = "auc", must_beat_baseline: bool = True, baseline_name: str = "baseline",
+           fairness_flags: list[str] | None = None, refuse_on_fairness: bool = False) -> GateDecision:
+    """Compare a challenger's holdout metrics with the floor, the best baseline and the champion.
+
+    `fairness_flags` are the protected groups outside the four-fifths band (finrisk.models.fairness);
+    with `refuse_on_fairness` they block the version, else they are a warning among the reasons."""
     value = metrics.get(primary, float("nan"))
     name = NAMES.get(primary, primary)
     failures: list[str] = []
@@ -68,6 +72,10 @@ def decide(metrics: dict, baseline: dict | None, champion: dict | None, gate: Ga
                    + (f" by more than {margin}" if margin else ""))
     if required:
         check(beats, *beat_reason)
+    fairness_note = (f"fairness: {len(fairness_flags)} protected group(s) outside the four-fifths band: "
+                     + "; ".join(fairness_flags)) if fairness_flags else ""
+    if fairness_note and refuse_on_fairness:
+        failures.append(fairness_note)
     if champion is not None:
         champ = champion.get(primary, float("nan"))
         check(value >= champ - gate.auc_margin,
@@ -78,11 +86,13 @@ def decide(metrics: dict, baseline: dict | None, champion: dict | None, gate: Ga
         decision_if_failed = "rejected"
     else:
         # The truth with no champion: the floor and the baseline decide; calibration is a warning.
-        blocking = [f for f in failures if f.startswith((name + " ", "does not beat"))]
+        blocking = [f for f in failures if f.startswith((name + " ", "does not beat", "fairness:"))]
         passed = floor_ok and not blocking
         reasons = ["no champion yet"] + (blocking or passes[:1])
         reasons += [f"warning: {f}" for f in failures if f not in blocking]
         decision_if_failed = "rejected" if not floor_ok else "challenger"
+    if fairness_note and not refuse_on_fairness:
+        reasons.append(f"warning: {fairness_note}")
     promote = passed and gate.auto_promote
     decision = "promoted" if promote else "challenger" if passed else decision_if_failed
     if passed and not gate.auto_promote:
