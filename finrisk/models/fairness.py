@@ -86,7 +86,7 @@ def flag_groups(rows: list[dict], protected: Sequence[str], *, min_ratio: float 
             candidates = [r for r in part if r["adverse_rate"] > 0]
             ref = min(candidates, key=lambda r: r["adverse_rate"]) if candidates else None
         else:
-            ref = max(part, key=lambda r: (r["n"], r["group"] != "missing"))
+            ref = max(part, key=lambda r: (r["group"] != "missing", r["n"]))  # a known group, the largest
         for r in part:
             r["reference"] = ref["group"] if ref else "–"
             rate = ref["adverse_rate"] if ref else 0.0

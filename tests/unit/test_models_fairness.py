@@ -33,6 +33,8 @@ def test_band_and_reference_are_configurable_and_unprotected_attributes_are_not_
     assert flag_groups(_rows({"a": (100, 0.10), "b": (50, 0.5)}, "segment"), ["age_band"]) == []
     lowest = _rows({"a": (100, 0.20), "b": (50, 0.10)})
     assert [r["group"] for r in flag_groups(lowest, ["age_band"], reference="lowest")] == ["a"]
+    unknown = _rows({"missing": (500, 0.5), "a": (100, 0.10), "b": (90, 0.10)})
+    assert [r["group"] for r in flag_groups(unknown, ["age_band"])] == ["missing"] and unknown[1]["reference"] == "a"
     small = _rows({"a": (100, 0.10), "b": (5, 0.5)})
     assert flag_groups(small, ["age_band"], min_group_n=30) == [] and small[1]["flag"].startswith("outside band, n below")
 
