@@ -100,6 +100,7 @@ class ModelSpec:
             record.meta["time"] = example["as_of"]
             if "sample_rate" in example:
                 record.meta["sample_rate"] = float(example["sample_rate"])
+                record.meta["maturity_days"] = example["maturity_days"]
             records.append(record)
         return records
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from finrisk.config import Settings
 from finrisk.db.engine import get_engine
+from finrisk.errors import FinriskError
 from finrisk.features.serialize import to_text
 from finrisk.models.args import TrainArgs
 from finrisk.models.backbone import load_backbone
@@ -215,18 +216,33 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
     if spec.population_sampling:  # fraud: train for the population it scores (finrisk.models.population)
         sampling = {"maturity_days": settings.train.fraud_maturity_days,
                     "genuine_target": settings.train.fraud_genuine_target}
+    fallback = ""
     with get_engine(settings).connect() as conn:
         records = spec.training_records(conn, as_of, sampling)
-    split = split_by_time(records, args.validation_share, args.holdout_share)
+        try:
+            split = split_by_time(records, args.validation_share, args.holdout_share)
+        except FinriskError as exc:
+            if sampling is None:
+                raise
+            # Too short or too quiet a history for the population (e.g. no fraud in a time slice): the labelled
+            # transactions only, as before, said in the log, the fingerprint and a run tag.
+            fallback = f"labelled transactions only: the mature population cannot be split ({exc})"
+            log.warning("%s: %s", spec.registered_name, fallback)
+            sampling = None
+            records = spec.training_records(conn, as_of)
+            split = split_by_time(records, args.validation_share, args.holdout_share)
     fingerprint = {"model": spec.registered_name, "unit": spec.unit, "as_of": as_of.isoformat() if as_of else "all staged",
                    "rows": len(records), **split.fingerprint(spec.positive_index)}
     weights, shift = None, 0.0
+    if fallback:
+        fingerprint["population"] = fallback
     if sampling is not None:
         rate = population.genuine_rate(records, spec.positive_index)
         shift = population.prior_shift(rate)
         weights = {name: population.weights(getattr(split, name)) for name in PARTS}
         fingerprint.update(population="mature transactions, unlabelled = genuine",
-                           maturity_days=sampling["maturity_days"], genuine_sample_rate=round(rate, 6),
+                           maturity_days=records[-1].meta.get("maturity_days") if records else None,
+                           genuine_sample_rate=round(rate, 6),
                            prior_correction_logit=round(shift, 6))
     texts = {name: [to_text(r.fields) for r in getattr(split, name)] for name in PARTS}
     labels = {name: [r.meta["label"] for r in getattr(split, name)] for name in PARTS}
@@ -329,7 +345,8 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
                     "best_baseline": baselines.best, "gate_decision": decision.decision,
                     "champion_compared": champion_version or "none", "as_of": fingerprint["as_of"],
                     "fairness_flags": ("; ".join(fairness.describe(flagged)) or "none")[:4900],
-                    "fairness_warnings": ("; ".join(fairness_warnings) or "none")[:4900]}
+                    "fairness_warnings": ("; ".join(fairness_warnings) or "none")[:4900],
+                    **({"population_fallback": fallback[:4900]} if fallback else {})}
         logged = log_run(settings, spec, backbone=trained.save.get("backbone"), args=args, params=params,
                          metrics=metrics, baseline=baseline_metrics, champion=champion_metrics, extra_metrics=extra,
                          artifacts_dir=out, tags=run_tags, fused=trained.save.get("fused"))

@@ -48,6 +48,7 @@ def test_label_rule_mature_unlabelled_is_genuine_immature_is_left_out(engine):
     assert {k: m["label"] for k, m in population.items()} == {
         "m-fraud": 1, "m-cleared": 0, "m-quiet": 0, "m-late-label": 0}  # point in time: the label came later
     assert all(m["sample_rate"] == 1.0 for m in population.values())
+    assert {m["maturity_days"] for m in population.values()} == {20}  # 30 asked, capped at half the 40-day history
     assert labelled_only == {"m-fraud": 1, "m-cleared": 0, "i-fraud": 1}  # the old view, still there for features
     # Sampling keeps every fraud and genuines at rate 1/3 (target 1 of 3 mature genuines), recorded per row.
     assert sampled["m-fraud"]["sample_rate"] == 1.0
