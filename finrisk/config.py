@@ -117,7 +117,8 @@ class ScoringSettings(BaseModel):
     reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
     reason_min_band: str = Field(
         "C", pattern="^[A-E]$",
-        help="reason codes are computed for customers in this band or worse (occlusion costs one re-score per field)",
+        help="reason codes are computed for customers in this band or worse (occlusion: one head re-score per field for "
+             "fused models, one encoder re-score per field for text models)",
     )
     band_cutoffs: list[float] = Field(
         default_factory=lambda: [0.02, 0.05, 0.10, 0.20],

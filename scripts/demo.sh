@@ -4,10 +4,7 @@
 # finrisk_train, then finrisk_nightly for the last three dates in order, executed by Airflow
 # (`airflow dags test`) with a project-local AIRFLOW_HOME under the data folder; afterwards
 # `finrisk ui` shows the runs. Library output goes to data/logs/quickstart.log.
-#
-# The demo environment's values (override any of them in the environment):
-# - occlusion reason codes re-score a customer once per field, so on CPU they are computed
-#   for bands D and E only (the default is C and worse).
+# Every setting keeps its default (reason codes for band C and worse included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "installing into .venv (first time: a few minutes) ..." >&2
@@ -17,6 +14,5 @@ if ! bash scripts/install.sh >>"${FINRISK_DATA_DIR:-data}/logs/install.log" 2>&1
   exit 1
 fi
 . .venv/bin/activate
-export FINRISK_SCORING__REASON_MIN_BAND=${FINRISK_SCORING__REASON_MIN_BAND:-D}
 export TOKENIZERS_PARALLELISM=${TOKENIZERS_PARALLELISM:-false}
 exec python -m finrisk.quickstart "$@"

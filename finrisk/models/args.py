@@ -34,6 +34,8 @@ class TrainArgs:
     wide_features: int = field(
         default=2**18, metadata={"help": "fused models: hashed word 1-2-gram buckets of the text in the head; 0 = none"})
     head_weight_decay: float = field(default=0.01, metadata={"help": "fused models: AdamW weight decay of the head"})
+    stack_tree: bool = field(
+        default=True, metadata={"help": "fused models: the HGB baseline's logit is a head input (out-of-fold in training)"})
     base_model: str | None = field(
         default=None,
         metadata={"help": "local path or hub name; None = settings.base_model or packaged MiniLM; 'tiny-random' for tests"},

@@ -50,13 +50,14 @@ def fit_tfidf(texts: Sequence[str], y: Sequence[int], seed: int):
 
 @dataclass
 class Baselines:
-    """Each baseline's holdout and validation metrics, the best one's name, and the fitted LR."""
+    """Each baseline's holdout and validation metrics, the best one's name, and the fitted LR and HGB."""
 
     holdout: dict[str, dict] = field(default_factory=dict)
     validation: dict[str, dict] = field(default_factory=dict)
     holdout_probs: dict[str, np.ndarray] = field(default_factory=dict)
     best: str = ""
     lr: object = None
+    hgb: object = None
 
     @property
     def best_metrics(self) -> dict:
@@ -77,7 +78,8 @@ def fit_baselines(texts: dict[str, list[str]], tab: dict[str, np.ndarray] | None
     if tab is not None:
         out.lr = fit_lr(tab["train"], labels["train"], seed)
         fitted["lr"] = (out.lr, tab)
-        fitted["hgb"] = (fit_hgb(tab["train"], labels["train"], seed), tab)
+        out.hgb = fit_hgb(tab["train"], labels["train"], seed)
+        fitted["hgb"] = (out.hgb, tab)
     for name, (model, inputs) in fitted.items():
         for part, store in (("validation", out.validation), ("holdout", out.holdout)):
             probs = _full(model, model.predict_proba(inputs[part]), num_labels)

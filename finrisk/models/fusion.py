@@ -1,11 +1,16 @@
 """The fused credit/fraud model: a frozen text encoder and the tabular vector in one head.
 
-logit = tabular · w_t + wide(text) · w_w + MLP(pooled encoder vector) + b
+logit = [tabular, tree] · w_t + wide(text) · w_w + MLP(pooled encoder vector) + b
 
-- The tabular part starts from the fitted logistic-regression baseline (same vector, same
-  weights), the wide (hashed word n-grams of the text) and deep (encoder) parts start at
-  zero, so step 0 *is* the baseline and early stopping on validation never keeps something
-  worse than it.
+- `tree` is the logit of the fitted gradient-boosting baseline (HGB) on the same tabular
+  vector: a stacked tree part, so interactions a linear head cannot express (the fraud
+  behaviour windows) are in the head. In training its input is the out-of-fold logit, so
+  the head does not learn to trust the tree's in-sample fit.
+- The tabular part starts from the best of three fitted starts on validation: the LR
+  baseline (tree weight 0), the HGB baseline alone (tree weight 1) and LR stacked over the
+  tabular vector and the out-of-fold tree logit. The wide (hashed word n-grams of the text)
+  and deep (encoder) parts start at zero, so step 0 *is* a baseline and early stopping on
+  validation never keeps something worse than it.
 - The encoder is frozen: each text is embedded once (mean pooling, as all-MiniLM-L6-v2 was
   trained) and the head trains on the cached vectors in seconds, so a CPU learns. The
   measurements behind that choice are in the README's Models section.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import pickle
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -108,15 +114,26 @@ class FusedModel:
     wide_features: int
     classes: tuple[str, ...]
     positive_index: int
+    tree: object = None  # the fitted HGB baseline whose logit is a head input, or None
+
+    def tabular_inputs(self, rows: Sequence[dict], tree_logits: np.ndarray | None = None) -> np.ndarray:
+        """The tabular vector of raw rows, with the tree's logit as its last column when the head has one
+        (`tree_logits` overrides it: the out-of-fold logits of the training split)."""
+        x = self.tabular.transform(rows)
+        if self.tree is None:
+            return x
+        if tree_logits is None:
+            tree_logits = tree_logit(self.tree, x)
+        return np.hstack([x, np.asarray(tree_logits, dtype=x.dtype).reshape(-1, 1)])
 
     def inputs(self, texts: Sequence[str], rows: Sequence[dict], batch_size: int = 64,
-               embeddings: np.ndarray | None = None):
+               embeddings: np.ndarray | None = None, tree_logits: np.ndarray | None = None):
         """(tabular, text embeddings, wide) for serialized texts and their raw tabular rows (wide: scipy CSR)."""
         import torch
 
         if embeddings is None:
             embeddings = embed(self.encoder, self.tokenizer, texts, self.max_length, batch_size)
-        tab = torch.tensor(self.tabular.transform(rows), dtype=torch.float32)
+        tab = torch.tensor(self.tabular_inputs(rows, tree_logits), dtype=torch.float32)
         wide = wide_matrix(texts, self.wide_features) if self.wide_features else None
         return tab, torch.tensor(embeddings, dtype=torch.float32), wide
 
@@ -139,13 +156,27 @@ class FusedModel:
             return np.zeros((0, 2))
         return self.to_probs(self.logits(*self.inputs(texts, rows, batch_size)))
 
-    def predict_records(self, records: Sequence[Record], batch_size: int = 64) -> np.ndarray:
-        """(n, 2) probabilities for records: the text of their fields and the tabular vector of their meta."""
-        return self.predict_raw([to_text(r.fields) for r in records], [raw_row(r) for r in records], batch_size)
+    def embed_records(self, records: Sequence[Record], batch_size: int = 64) -> np.ndarray:
+        """The encoder's pooled vectors of the records' serialized fields, (n, hidden)."""
+        return embed(self.encoder, self.tokenizer, [to_text(r.fields) for r in records], self.max_length, batch_size)
+
+    def predict_records(self, records: Sequence[Record], batch_size: int = 64,
+                        embeddings: np.ndarray | None = None) -> np.ndarray:
+        """(n, 2) probabilities for records: the text of their fields and the tabular vector of their meta.
+
+        `embeddings` (from `embed_records`) skips the encoder: reason codes hold a record's encoder vector
+        fixed while one of its fields is left out of the tabular vector, the tree and the n-grams."""
+        if embeddings is None:
+            return self.predict_raw([to_text(r.fields) for r in records], [raw_row(r) for r in records], batch_size)
+        if not len(records):
+            return np.zeros((0, 2))
+        texts = [to_text(r.fields) for r in records]
+        return self.to_probs(self.logits(*self.inputs(texts, [raw_row(r) for r in records], embeddings=embeddings)))
 
     def config(self) -> dict:
         """What rebuilds the head and the pre-processing at load time (JSON-safe)."""
-        return {"tabular": self.tabular.to_dict(), "tabular_dim": len(self.tabular.columns),
+        return {"tabular": self.tabular.to_dict(), "tabular_dim": int(self.head.tabular.in_features),
+                "tree": self.tree is not None,
                 "text_dim": int(self.head.deep_in.in_features), "hidden": int(self.head.deep_in.out_features),
                 "wide_features": self.wide_features, "max_length": self.max_length,
                 "classes": list(self.classes), "positive_index": self.positive_index}
@@ -161,6 +192,8 @@ class FusedModel:
         self.encoder.to("cpu").save_pretrained(folder / "encoder")
         self.tokenizer.save_pretrained(folder / "encoder")
         torch.save(self.head.state_dict(), folder / "head.pt")
+        if self.tree is not None:
+            (folder / "tree.pkl").write_bytes(pickle.dumps(self.tree))
         (folder / "fusion.json").write_text(json.dumps(self.config()))
 
     @classmethod
@@ -178,8 +211,10 @@ class FusedModel:
         head.load_state_dict(torch.load(folder / "head.pt", weights_only=True))
         encoder = AutoModel.from_pretrained(str(folder / "encoder"))
         tokenizer = AutoTokenizer.from_pretrained(str(folder / "encoder"))
+        # the registry's own artifact, written by `save` (MLflow's sklearn flavour pickles the same way)
+        tree = pickle.loads((folder / "tree.pkl").read_bytes()) if cfg.get("tree") else None
         return cls(encoder.eval(), tokenizer, TabularEncoder.from_dict(cfg["tabular"]), head.eval(), cfg["max_length"],
-                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"])
+                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree)
 
 
 @dataclass
@@ -196,12 +231,50 @@ class HeadFit:
 
 
 def init_from_baseline(head, lr_model) -> None:
-    """Copy the fitted logistic regression's weights into the head's tabular part."""
+    """Copy the fitted logistic regression's weights into the head's tabular part (a missing trailing
+    tree column gets weight 0)."""
+    set_tabular(head, np.asarray(lr_model.coef_, dtype=np.float32).ravel(), float(np.ravel(lr_model.intercept_)[0]))
+
+
+def set_tabular(head, weights: np.ndarray, bias: float) -> None:
+    """The head's tabular weights (zero-padded to its width) and bias."""
     import torch
 
+    w = np.zeros(head.tabular.in_features, dtype=np.float32)
+    w[: len(weights)] = weights
     with torch.no_grad():
-        head.tabular.weight.copy_(torch.tensor(lr_model.coef_, dtype=torch.float32))
-        head.tabular.bias.copy_(torch.tensor(lr_model.intercept_, dtype=torch.float32))
+        head.tabular.weight.copy_(torch.tensor(w).reshape(1, -1))
+        head.tabular.bias.fill_(bias)
+
+
+def tree_logit(tree, x: np.ndarray) -> np.ndarray:
+    """The fitted HGB's logit of the positive class for tabular rows."""
+    return np.asarray(tree.decision_function(x), dtype=np.float64).ravel()
+
+
+def out_of_fold_logits(x: np.ndarray, labels: Sequence[int], positive_index: int, seed: int, folds: int = 5) -> np.ndarray:
+    """HGB logits for the training rows from models that did not see them (stacking without leakage)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from finrisk.models.baseline import fit_hgb
+
+    y = (np.asarray(labels) == positive_index).astype(int)
+    out = np.zeros(len(y))
+    folds = min(folds, int(np.bincount(y, minlength=2).min()))
+    if folds < 2:
+        return out
+    for fit_idx, out_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
+        out[out_idx] = tree_logit(fit_hgb(x[fit_idx], y[fit_idx], seed), x[out_idx])
+    return out
+
+
+def starts(lr_model, stacked_lr, tabular_dim: int) -> dict[str, tuple[np.ndarray, float]]:
+    """The candidate starts of a head with a tree column: LR, the tree alone, LR stacked on the tree."""
+    lr_w = np.asarray(lr_model.coef_, dtype=np.float32).ravel()
+    tree_only = np.zeros(tabular_dim + 1, dtype=np.float32)
+    tree_only[-1] = 1.0
+    return {"lr": (lr_w, float(np.ravel(lr_model.intercept_)[0])), "hgb": (tree_only, 0.0),
+            "stacked": (np.asarray(stacked_lr.coef_, dtype=np.float32).ravel(), float(np.ravel(stacked_lr.intercept_)[0]))}
 
 
 def train_head(head, train: tuple, labels: Sequence[int], validate: Callable[[], float], *, epochs: int,

@@ -79,9 +79,13 @@ class FusedClassifier(mlflow.pyfunc.PythonModel):
     def tokenizer(self):
         return self.fused.tokenizer
 
-    def predict_records(self, records, batch_size: int = 64):
-        """(n, 2) probabilities for records."""
-        return self.fused.predict_records(records, batch_size)
+    def embed_records(self, records, batch_size: int = 64):
+        """The encoder's vectors of the records (reused by `predict_records(..., embeddings=)`)."""
+        return self.fused.embed_records(records, batch_size)
+
+    def predict_records(self, records, batch_size: int = 64, embeddings=None):
+        """(n, 2) probabilities for records; `embeddings` skips the encoder."""
+        return self.fused.predict_records(records, batch_size, embeddings)
 
     def predict_proba(self, texts: list[str], batch_size: int = 64, rows: list[dict] | None = None):
         """(n, 2) probabilities for texts; `rows` are their raw tabular inputs (all missing when absent)."""

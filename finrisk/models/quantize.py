@@ -58,6 +58,17 @@ def set_cpu_threads(threads: int | None = None) -> int:
     return torch.get_num_threads()
 
 
+def inference_encoder(encoder, device):
+    """The encoder as scoring runs it on `device`: an int8 copy on CPU (when it has layers big enough to gain),
+    else `encoder` itself. Fused training embeds with it, so the head learns on the vectors it will be fed."""
+    if getattr(device, "type", str(device)) != "cpu" or getattr(encoder, "is_int8", False):
+        return encoder
+    if not quantizable_layers(encoder):
+        return encoder
+    set_cpu_threads()
+    return quantize_int8(encoder)
+
+
 ENCODER_ATTRIBUTES = ("model", "encoder")  # where a loaded scorer keeps its transformer
 
 

@@ -121,6 +121,7 @@ class Trained:
     platt: Platt
     save: dict
     extra: dict = field(default_factory=dict)
+    tags: dict = field(default_factory=dict)
 
 
 def _finetune(spec, backbone, args, split, texts, labels, device) -> Trained:
@@ -149,30 +150,41 @@ def _finetune(spec, backbone, args, split, texts, labels, device) -> Trained:
 
 
 def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift: float = 0.0) -> Trained:
-    """Frozen encoder, embeddings computed once, the fused head trained from the LR baseline; `shift` is the
-    prior correction of a sampled training set, folded into the Platt intercept."""
+    """Frozen encoder, embeddings computed once, the fused head trained from the best baseline start; `shift` is
+    the prior correction of a sampled training set, folded into the Platt intercept."""
     from sklearn.metrics import roc_auc_score
 
     from finrisk.models import fusion
+    from finrisk.models.quantize import inference_encoder
 
     encoder = backbone.model.base_model.to(device)
     started = time.perf_counter()
-    embeddings = {name: fusion.embed(encoder, backbone.tokenizer, texts[name], args.max_length, args.eval_batch_size,
+    # Embed with the encoder scoring will run (int8 on CPU): the head learns on the vectors it will be fed.
+    embedder = inference_encoder(encoder, device)
+    embeddings = {name: fusion.embed(embedder, backbone.tokenizer, texts[name], args.max_length, args.eval_batch_size,
                                      device) for name in PARTS}
     embed_seconds = time.perf_counter() - started
-    head = fusion.make_head(len(tabular_encoder.columns), embeddings["train"].shape[1], args.wide_features,
-                            args.head_hidden)
-    _set_text_scale(head, embeddings["train"])
-    fusion.init_from_baseline(head, baselines.lr)
-    fused = fusion.FusedModel(encoder.to("cpu"), backbone.tokenizer, tabular_encoder, head, args.max_length,
-                              args.wide_features, spec.classes, spec.positive_index)
+    tree = baselines.hgb if args.stack_tree and spec.positive_index == 1 else None
     rows = {name: [raw_row(r) for r in getattr(split, name)] for name in PARTS}
-    inputs = {name: fused.inputs(texts[name], rows[name], embeddings=embeddings[name]) for name in PARTS}
+    oof = None
+    if tree is not None:
+        x_train = tabular_encoder.transform(rows["train"])
+        oof = fusion.out_of_fold_logits(x_train, labels["train"], spec.positive_index, args.seed)
+    head = fusion.make_head(len(tabular_encoder.columns) + (tree is not None), embeddings["train"].shape[1],
+                            args.wide_features, args.head_hidden)
+    _set_text_scale(head, embeddings["train"])
+    fused = fusion.FusedModel(encoder.to("cpu"), backbone.tokenizer, tabular_encoder, head, args.max_length,
+                              args.wide_features, spec.classes, spec.positive_index, tree)
+    inputs = {name: fused.inputs(texts[name], rows[name], embeddings=embeddings[name],
+                                 tree_logits=oof if name == "train" else None) for name in PARTS}
     y_val = (np.asarray(labels["validation"]) == spec.positive_index).astype(int)
 
     def validate() -> float:
         return float(roc_auc_score(y_val, fused.logits(*inputs["validation"])))
 
+    extra = {"embed_seconds": embed_seconds, "tabular_columns": float(len(tabular_encoder.columns))}
+    start = _pick_start(head, baselines.lr, inputs["train"][0].numpy() if tree is not None else None,
+                        labels["train"], args.seed, validate, extra)
     fitted = fusion.train_head(head, inputs["train"], labels["train"], validate, epochs=args.head_epochs,
                                batch_size=max(args.batch_size, 64), learning_rate=args.fusion_learning_rate,
                                weight_decay=args.head_weight_decay, patience=args.patience + 3, seed=args.seed,
@@ -184,16 +196,36 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
 
     def predict(records: list) -> np.ndarray:
         name = cached.get(id(records))
-        if name is not None:  # the splits' embeddings are already computed
-            return fused.to_probs(fused.logits(*inputs[name]))
+        if name is not None:  # the splits' embeddings are already computed; train's tree logits are out of fold,
+            return fused.to_probs(fused.logits(*inputs[name]))  # like scoring's on rows the tree never saw
         tail = len(split.train) - len(records)
         if records and tail >= 0 and records[0] is split.train[tail]:  # the reference sample: the train split's tail
-            return fused.to_probs(fused.logits(*inputs["train"]))[tail:]
+            return predict(split.train)[tail:]
         return fused.predict_records(records, args.eval_batch_size)
 
-    extra = {"embed_seconds": embed_seconds, "step0_validation_auc": fitted.step0_score,
-             "tabular_columns": float(len(tabular_encoder.columns))}
-    return Trained(predict=predict, fitted=fitted, platt=platt, save={"fused": fused}, extra=extra)
+    extra.update(step0_validation_auc=fitted.step0_score)
+    return Trained(predict=predict, fitted=fitted, platt=platt, save={"fused": fused}, extra=extra,
+                   tags={"head_start": start})
+
+
+def _pick_start(head, lr_model, train_tab: np.ndarray | None, train_labels, seed: int, validate, extra: dict) -> str:
+    """Set the head's tabular part to its best start on validation: the LR baseline, or (with a tree column) the
+    HGB baseline alone or LR stacked over the tabular vector and the out-of-fold tree logit."""
+    from finrisk.models import fusion
+    from finrisk.models.baseline import fit_lr
+
+    if train_tab is None:
+        fusion.init_from_baseline(head, lr_model)
+        return "lr"
+    candidates = fusion.starts(lr_model, fit_lr(train_tab, train_labels, seed), train_tab.shape[1] - 1)
+    scores = {}
+    for name, (weights, bias) in candidates.items():
+        fusion.set_tabular(head, weights, bias)
+        scores[name] = validate()
+        extra[f"start_{name}_validation_auc"] = scores[name]
+    best = max(scores, key=lambda n: scores[n])
+    fusion.set_tabular(head, *candidates[best])
+    return best
 
 
 def _set_text_scale(head, train_embeddings: np.ndarray) -> None:
@@ -346,7 +378,7 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
                     "champion_compared": champion_version or "none", "as_of": fingerprint["as_of"],
                     "fairness_flags": ("; ".join(fairness.describe(flagged)) or "none")[:4900],
                     "fairness_warnings": ("; ".join(fairness_warnings) or "none")[:4900],
-                    **({"population_fallback": fallback[:4900]} if fallback else {})}
+                    **({"population_fallback": fallback[:4900]} if fallback else {}), **trained.tags}
         logged = log_run(settings, spec, backbone=trained.save.get("backbone"), args=args, params=params,
                          metrics=metrics, baseline=baseline_metrics, champion=champion_metrics, extra_metrics=extra,
                          artifacts_dir=out, tags=run_tags, fused=trained.save.get("fused"))

@@ -84,8 +84,20 @@ class Scorer:
         """Probabilities batched with dynamic padding, grouped by length, under inference mode (bf16 on CUDA)."""
         return self._classifier.predict_proba(list(texts), batch_size)
 
-    def predict_records(self, records: list, batch_size: int = 64) -> np.ndarray:
-        """Probabilities for records: a fused model reads their text and tabular attributes, a text model their text."""
+    @property
+    def reuses_embeddings(self) -> bool:
+        """Whether the encoder's vectors of records can be computed once and passed back (fused models)."""
+        return hasattr(self._classifier, "embed_records")
+
+    def embed_records(self, records: list, batch_size: int = 64) -> np.ndarray:
+        """The encoder's vectors of records (fused models only)."""
+        return self._classifier.embed_records(list(records), batch_size)
+
+    def predict_records(self, records: list, batch_size: int = 64, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities for records: a fused model reads their text and tabular attributes, a text model their text;
+        `embeddings` (fused models) skips the encoder."""
+        if embeddings is not None:
+            return self._classifier.predict_records(list(records), batch_size, embeddings)
         return self._classifier.predict_records(list(records), batch_size)
 
 

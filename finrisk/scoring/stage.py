@@ -75,14 +75,19 @@ def _adverse(scorer, texts: list[str], batch_size: int) -> np.ndarray:
     return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(texts) else np.zeros(0)
 
 
-def _adverse_records(scorer, records: list, batch_size: int) -> np.ndarray:
+def _adverse_records(scorer, records: list, batch_size: int, embeddings: np.ndarray | None = None) -> np.ndarray:
     # records, not texts: a fused model reads each record's tabular attributes as well as its text
-    probs = np.asarray(scorer.predict_records(records, batch_size), dtype=float)
+    probs = np.asarray(scorer.predict_records(records, batch_size) if embeddings is None
+                       else scorer.predict_records(records, batch_size, embeddings), dtype=float)
     return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(records) else np.zeros(0)
 
 
-def _explainer(scorer, batch_size: int, to_text) -> Callable[[list], np.ndarray]:
-    return lambda variant_records: _adverse_records(scorer, variant_records, batch_size)
+def _explainer(scorer, batch_size: int, embeddings: np.ndarray | None) -> Callable[[list, list], np.ndarray]:
+    """Scores occluded variants; with a fused model's `embeddings` of the block, each variant keeps its owner's
+    encoder vector (the encoder is not re-run per field: the field leaves the tabular vector, tree and n-grams)."""
+    if embeddings is None:
+        return lambda variants, owners: _adverse_records(scorer, variants, batch_size)
+    return lambda variants, owners: _adverse_records(scorer, variants, batch_size, embeddings[owners])
 
 
 def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain, cfg: ScoringSettings,
@@ -99,7 +104,8 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
     # each occluded variant keeps its record's meta (explain_batch lists variants record by record)
     owners = [i for i in wanted for _ in field_groups(list(records[i].fields), cfg.reason_max_fields)]
     found = explain_batch([records[i].fields for i in wanted], adverse[wanted],
-                          lambda variants: explain([occluded(records[o], v) for v, o in zip(variants, owners)]),
+                          lambda variants: explain([occluded(records[o], v) for v, o in zip(variants, owners)],
+                                                   owners),
                           cfg.reason_codes, cfg.reason_max_fields, profile_keys)
     for i, codes in zip(wanted, found):
         reasons[i] = codes
@@ -107,7 +113,6 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
 
 
 def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None) -> int:
-    from finrisk.features.serialize import to_text
     from finrisk.models.specs import SPECS
 
     spec, target = SPECS[model], TARGETS[model]
@@ -116,12 +121,15 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
     version = job.models.champions[model].version
     main = _Writer(dbapi_conn, target.table, target.columns, cfg.write_chunk_rows)
     shadow = _Writer(dbapi_conn, *CHALLENGER_TABLE, cfg.write_chunk_rows)
-    explain = _explainer(scorer, cfg.batch_size, to_text)
     block_size = cfg.batch_size * 8  # several batches per call, so length grouping has room to work
     count = 0
     for records in _blocks(spec.scoring_records(read_conn, job.score_date, job.shard), block_size):
-        probs = np.asarray(scorer.predict_records(records, cfg.batch_size), dtype=float)
+        reuse = getattr(scorer, "reuses_embeddings", False)
+        embeddings = scorer.embed_records(records, cfg.batch_size) if reuse else None
+        probs = np.asarray(scorer.predict_records(records, cfg.batch_size, embeddings) if reuse
+                           else scorer.predict_records(records, cfg.batch_size), dtype=float)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
+        explain = _explainer(scorer, cfg.batch_size, embeddings)
         # occlusion re-scores each record once per field: spend it only where a reason is asked for
         wanted = [i for i, p in enumerate(adverse) if target.wants_reason(float(p), cfg)]
         reasons = _explain_some(records, adverse, wanted, explain, cfg, with_profile=target.explains_profile)

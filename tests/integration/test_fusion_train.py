@@ -95,3 +95,38 @@ def test_training_as_of_a_date_reads_only_rows_known_by_then(settings, dataset, 
     assert result.fingerprint["holdout"]["to"] <= end.isoformat()
     run = MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri).get_run(result.run_id)
     assert run.data.params["as_of"] == "2025-07-15" and run.data.params["data_rows"] == str(len(known))
+
+
+def test_fused_reason_codes_run_the_encoder_once_per_record(settings, dataset, engine, monkeypatch):
+    """Scoring a fused model's block embeds each record once; its occluded variants reuse that vector and get
+    exactly the probabilities of the head on the variant's tabular vector, tree and n-grams."""
+    from finrisk.config import ScoringSettings
+    from finrisk.models import fusion
+    from finrisk.models.tabular import occluded
+    from finrisk.scoring import stage
+
+    result = train_model(settings, "credit", tiny_args(settings, wide_features=2**12, head_epochs=3))
+    scorer = load_scorer(settings, resolve_alias(settings, "credit", "champion")
+                         or resolve_alias(settings, "credit", "challenger"))
+    assert scorer.reuses_embeddings and result.version
+    with engine.connect() as conn:
+        records = SPECS["credit"].training_records(conn)[:40]
+    calls = []
+    real_embed = fusion.embed
+    monkeypatch.setattr(fusion, "embed", lambda enc, tok, texts, *a, **k: calls.append(len(texts)) or
+                        real_embed(enc, tok, texts, *a, **k))
+    embeddings = scorer.embed_records(records)
+    adverse = stage._adverse_records(scorer, records, 16, embeddings)
+    cfg = ScoringSettings(reason_codes=4, reason_max_fields=16)
+    reasons = stage._explain_some(records, adverse, list(range(len(records))), stage._explainer(scorer, 16, embeddings),
+                                  cfg, with_profile=True)
+    assert calls == [len(records)]  # the encoder ran once over the block, never per occluded field
+    assert any(reasons) and all(r is not None for r in reasons)
+    np.testing.assert_allclose(adverse, scorer.predict_records(records)[:, 1], atol=1e-6)
+    # a reason's contribution is the PD drop of that field left out, the record's encoder vector held fixed
+    i = next(k for k, r in enumerate(reasons) if r)
+    code = reasons[i][0]
+    dropped = {k: v for k, v in records[i].fields.items() if k not in code["code"].split("+")}
+    variant = occluded(records[i], dropped)
+    p = scorer.predict_records([variant], 16, embeddings[[i]])[0, 1]
+    assert code["contribution"] == pytest.approx(adverse[i] - p, rel=1e-5, abs=1e-9)

@@ -87,3 +87,39 @@ def test_step_zero_of_the_fused_head_is_the_lr_baseline():
     assert fit.step0_score == pytest.approx(roc_auc_score(y, lr.predict_proba(x)[:, 1]), abs=1e-6)
     assert fit.best_score >= fit.step0_score and validate() == pytest.approx(fit.best_score)
     assert isinstance(head.tabular, torch.nn.Linear)
+
+
+def test_a_tree_column_starts_from_the_hgb_baseline_and_round_trips(tmp_path):
+    """With the HGB logit as a head input, the 'hgb' start reproduces the HGB baseline exactly, the out-of-fold
+    logits come from models that never saw the row, and save/load keeps the tree."""
+    from finrisk.models.baseline import fit_hgb
+
+    records = _bank_records(600, seed=3)
+    encoder = TabularEncoder().fit([raw_row(r) for r in records])
+    rows = [raw_row(r) for r in records]
+    x = encoder.transform(rows)
+    y = np.array([r.meta["label"] for r in records])
+    hgb = fit_hgb(x, y, seed=0)
+    oof = fusion.out_of_fold_logits(x, y, positive_index=1, seed=0)
+    in_sample = fusion.tree_logit(hgb, x)
+    assert oof.shape == (600,) and not np.allclose(oof, in_sample)  # out of fold, not the in-sample fit
+    # the out-of-fold logits still rank (they are a real model's), but worse than the in-sample fit
+    assert 0.6 < roc_auc_score(y, oof) < roc_auc_score(y, in_sample)
+
+    head = fusion.make_head(x.shape[1] + 1, 8, 0, 4)
+    model = fusion.FusedModel(None, None, encoder, head, 32, 0, ("good", "default"), 1, tree=hgb)
+    starts = fusion.starts(fit_lr(x, y, 0), fit_lr(np.hstack([x, oof[:, None]]), y, 0), x.shape[1])
+    assert set(starts) == {"lr", "hgb", "stacked"}
+    fusion.set_tabular(head, *starts["hgb"])
+    embeddings = np.zeros((600, 8))
+    probs = model.to_probs(model.logits(*model.inputs([""] * 600, rows, embeddings=embeddings)))
+    assert np.allclose(probs[:, 1], hgb.predict_proba(x)[:, 1], atol=1e-5)
+    fusion.set_tabular(head, *starts["lr"])  # LR's weights, the tree column at 0: exactly the LR baseline
+    probs = model.to_probs(model.logits(*model.inputs([""] * 600, rows, embeddings=embeddings)))
+    assert np.allclose(probs[:, 1], fit_lr(x, y, 0).predict_proba(x)[:, 1], atol=1e-5)
+
+    import pickle
+
+    restored = pickle.loads(pickle.dumps(hgb))
+    assert np.array_equal(fusion.tree_logit(restored, x), in_sample)
+    assert model.config()["tree"] is True and model.config()["tabular_dim"] == x.shape[1] + 1
