@@ -77,6 +77,19 @@ def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size:
     return out
 
 
+def embed_cached(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int, device,
+                 cache: dict | None) -> np.ndarray:
+    """`embed`, reading and filling `cache` (text -> vector) when given; the caller keeps one cache per encoder."""
+    if cache is None:
+        return embed(encoder, tokenizer, texts, max_length, batch_size, device)
+    missing = list(dict.fromkeys(t for t in texts if t not in cache))
+    if missing:
+        cache.update(zip(missing, embed(encoder, tokenizer, missing, max_length, batch_size, device)))
+    if not len(texts):
+        return np.zeros((0, encoder.config.hidden_size), dtype=np.float32)
+    return np.stack([cache[t] for t in texts])
+
+
 def make_head(tabular_dim: int, text_dim: int, wide_dim: int, hidden: int):
     """The head module; text and wide parts start at zero."""
     import torch

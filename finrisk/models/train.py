@@ -149,9 +149,11 @@ def _finetune(spec, backbone, args, split, texts, labels, device) -> Trained:
                    platt=platt, save={"backbone": backbone})
 
 
-def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift: float = 0.0) -> Trained:
+def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift: float = 0.0,
+          embedding_cache: dict | None = None) -> Trained:
     """Frozen encoder, embeddings computed once, the fused head trained from the best baseline start; `shift` is
-    the prior correction of a sampled training set, folded into the Platt intercept."""
+    the prior correction of a sampled training set, folded into the Platt intercept. `embedding_cache` (text ->
+    vector, for one base model) lets repeated runs on the same data (a seed spread) embed once."""
     from sklearn.metrics import roc_auc_score
 
     from finrisk.models import fusion
@@ -161,8 +163,8 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
     started = time.perf_counter()
     # Embed with the encoder scoring will run (int8 on CPU): the head learns on the vectors it will be fed.
     embedder = inference_encoder(encoder, device)
-    embeddings = {name: fusion.embed(embedder, backbone.tokenizer, texts[name], args.max_length, args.eval_batch_size,
-                                     device) for name in PARTS}
+    embeddings = {name: fusion.embed_cached(embedder, backbone.tokenizer, texts[name], args.max_length,
+                                            args.eval_batch_size, device, embedding_cache) for name in PARTS}
     embed_seconds = time.perf_counter() - started
     tree = baselines.hgb if args.stack_tree and spec.positive_index == 1 else None
     rows = {name: [raw_row(r) for r in getattr(split, name)] for name in PARTS}
@@ -236,9 +238,10 @@ def _set_text_scale(head, train_embeddings: np.ndarray) -> None:
         head.text_std.copy_(torch.tensor(train_embeddings.std(0) + 1e-6))
 
 
-def train_model(settings: Settings, model: str, args: TrainArgs | None = None, as_of: date | None = None) -> TrainResult:
+def train_model(settings: Settings, model: str, args: TrainArgs | None = None, as_of: date | None = None,
+                embedding_cache: dict | None = None) -> TrainResult:
     """Train on the rows known by the end of `as_of` (None: all staged), evaluate against every baseline and
-    the champion, register a new version and gate it."""
+    the champion, register a new version and gate it. `embedding_cache`: see `_fuse`."""
     spec = get_spec(model)
     args = args or TrainArgs.from_settings(settings)
     connect(settings)  # fail fast: an unreachable tracking server must not cost a training run
@@ -290,7 +293,8 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
     backbone = load_backbone(args.base_model, spec.num_labels, args.seed)
     device = pick_device()
     if spec.fused:
-        trained = _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift)
+        trained = _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift,
+                        embedding_cache)
     else:
         trained = _finetune(spec, backbone, args, split, texts, labels, device)
     fitted, platt = trained.fitted, trained.platt
