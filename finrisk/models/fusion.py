@@ -58,18 +58,17 @@ def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size:
     """Mean-pooled last hidden states, (n, hidden), float32; length-grouped batches, inference mode."""
     import torch
 
-    from finrisk.models.loop import autocast, encode_lengths, length_grouped_batches
+    from finrisk.models.loop import autocast, length_grouped_batches, padded_batch, tokenize_once
 
     device = device or next(encoder.parameters()).device
     out = np.zeros((len(texts), encoder.config.hidden_size), dtype=np.float32)
     if not len(texts):
         return out
     encoder.eval()
-    lengths = encode_lengths(tokenizer, texts, max_length)
+    encoded, lengths = tokenize_once(tokenizer, texts, max_length)
     with torch.inference_mode():
         for batch in length_grouped_batches(lengths, batch_size, rng=None):
-            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=max_length, padding=True,
-                            return_tensors="pt").to(device)
+            enc = padded_batch(tokenizer, encoded, batch, device)
             with autocast(device):
                 hidden = encoder(**enc).last_hidden_state.float()
             mask = enc["attention_mask"].unsqueeze(-1).float()

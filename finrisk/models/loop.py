@@ -61,6 +61,18 @@ def encode_lengths(tokenizer, texts: Sequence[str], max_length: int) -> list[int
     return [len(ids) for ids in enc["input_ids"]]
 
 
+def tokenize_once(tokenizer, texts: Sequence[str], max_length: int) -> tuple[dict, list[int]]:
+    """Token ids of every text (truncated, unpadded) in one fast-tokenizer call, and their lengths."""
+    enc = tokenizer(list(texts), truncation=True, max_length=max_length, add_special_tokens=True)
+    return dict(enc), [len(ids) for ids in enc["input_ids"]]
+
+
+def padded_batch(tokenizer, encoded: dict, batch: Sequence[int], device):
+    """The texts at `batch`, padded to the batch's longest (from `tokenize_once`, never tokenized again)."""
+    return tokenizer.pad({k: [v[i] for i in batch] for k, v in encoded.items()}, padding=True,
+                         return_tensors="pt").to(device)
+
+
 def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None) -> np.ndarray:
     """Class probabilities, shape (n, num_labels), in the order of `texts`."""
     import torch
@@ -71,11 +83,10 @@ def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch
     if not texts:
         return out
     model.eval()
-    lengths = encode_lengths(tokenizer, texts, max_length)
+    encoded, lengths = tokenize_once(tokenizer, texts, max_length)
     with torch.inference_mode():
         for batch in length_grouped_batches(lengths, batch_size, rng=None):
-            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=max_length, padding=True,
-                            return_tensors="pt").to(device)
+            enc = padded_batch(tokenizer, encoded, batch, device)
             with autocast(device):
                 logits = model(**enc).logits
             out[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()

@@ -39,3 +39,24 @@ def test_undo_class_weights_divides_each_class_probability_by_its_weight():
     after = torch.softmax(model(input_ids=ids).logits, -1).detach().numpy()[0]
     expected = before / np.array(weights)
     np.testing.assert_allclose(after, expected / expected.sum(), rtol=1e-5)
+
+
+def test_texts_are_tokenized_once_and_padded_per_batch_exactly_as_a_direct_call():
+    """`tokenize_once` + `padded_batch` give the tensors a per-batch tokenizer call gives (the packaged
+    MiniLM tokenizer, offline), so scoring's speed-up changes no input."""
+    from transformers import AutoTokenizer
+
+    from finrisk.models.backbone import packaged_path
+    from finrisk.models.loop import length_grouped_batches, padded_batch, tokenize_once
+
+    tokenizer = AutoTokenizer.from_pretrained(packaged_path())
+    texts = ["income: 4,200 EUR", "", "notes: " + "late payment " * 80, "segment: retail\ncompany: Acme GmbH"]
+    encoded, lengths = tokenize_once(tokenizer, texts, 32)
+    assert lengths == [len(tokenizer(t, truncation=True, max_length=32)["input_ids"]) for t in texts]
+    assert max(lengths) == 32  # the long text is truncated
+    for batch in length_grouped_batches(lengths, 3, rng=None):
+        got = padded_batch(tokenizer, encoded, batch, "cpu")
+        want = tokenizer([texts[i] for i in batch], truncation=True, max_length=32, padding=True, return_tensors="pt")
+        assert set(got) == set(want)
+        for key in want:
+            assert torch.equal(got[key], want[key]), key
