@@ -26,6 +26,8 @@ from finrisk.errors import FinriskError
 log = logging.getLogger("finrisk.quickstart")
 
 STEP = re.compile(r"\bstep (\d+) loss\b")
+WORK = re.compile(r"(finrisk-\w+): train work (\d+) ")
+EMBEDDED = re.compile(r"embedded \+(\d+) texts")
 TRAINED = re.compile(r"train (finrisk-\w+): version (\S+), holdout (\w+) ([\d.]+), gate (\w+)")
 SCORED = re.compile(r"scored (\w+) \+(\d+) records")
 STEP_FAILED = re.compile(r"\]\s*(\w+) failed: (.*?)\s+\[finrisk\.dags\]")
@@ -98,24 +100,36 @@ def _run_with_bar(env, dag_id: str, day: date, log_file: Path, total: int, unit:
 
 
 def _train(env, day: date, log_file: Path, settings: Settings, echo) -> None:
-    from finrisk.steps import MODELS
-
-    per_model = settings.train.max_steps if settings.train.max_steps > 0 else 200
-    done: dict[str, int] = {}
+    """finrisk_train through Airflow; the bar counts each model's announced work (texts embedded for the fused
+    models, fine-tuning steps for news), its total growing as each model starts."""
+    work: dict[str, int] = {}  # model -> announced work
+    done: dict[str, int] = {}  # model -> work done
+    state = {"model": "", "step": 0}
     results: list[str] = []
 
+    def advance(bar, model: str, k: int) -> None:
+        k = max(0, min(k, work.get(model, 0) - done.get(model, 0)))
+        done[model] = done.get(model, 0) + k
+        bar.update(k)
+
     def on_line(line: str, bar) -> None:
-        if m := STEP.search(line):
-            bar.update(max(0, int(m.group(1)) - done.get("current", 0)))
-            done["current"] = int(m.group(1))
+        if m := WORK.search(line):
+            state.update(model=m.group(1), step=0)
+            work[m.group(1)] = int(m.group(2))
+            bar.total = sum(work.values())
+            bar.refresh()
+        elif m := EMBEDDED.search(line):
+            advance(bar, state["model"], int(m.group(1)))
+        elif m := STEP.search(line):
+            advance(bar, state["model"], int(m.group(1)) - state["step"])
+            state["step"] = int(m.group(1))
         elif m := TRAINED.search(line):
-            bar.update(max(0, per_model - done.get("current", 0)))
-            done["current"] = 0
+            advance(bar, m.group(1), work.get(m.group(1), 0))  # early stopping: the rest counts as done
             results.append(f"  trained {m.group(1)} v{m.group(2)}: holdout {m.group(3)} {float(m.group(4)):.3f}, "
                            f"gate {m.group(5)}")
 
     started = time.monotonic()
-    _run_with_bar(env, "finrisk_train", day, log_file, per_model * len(MODELS), "fine-tuning steps", on_line)
+    _run_with_bar(env, "finrisk_train", day, log_file, 1, "texts embedded / fine-tuning steps", on_line)
     echo(f"finrisk_train {day}: trained {len(results)} models through Airflow in {time.monotonic() - started:.0f}s")
     for line in results:
         echo(line)

@@ -54,8 +54,10 @@ def _torch_sparse(matrix):
                                    check_invariants=False).coalesce()
 
 
-def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None) -> np.ndarray:
-    """Mean-pooled last hidden states, (n, hidden), float32; length-grouped batches, inference mode."""
+def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None,
+          progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """Mean-pooled last hidden states, (n, hidden), float32; length-grouped batches, inference mode;
+    `progress(k)` after each batch of k texts."""
     import torch
 
     from finrisk.models.loop import autocast, length_grouped_batches, padded_batch, tokenize_once
@@ -73,17 +75,19 @@ def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size:
                 hidden = encoder(**enc).last_hidden_state.float()
             mask = enc["attention_mask"].unsqueeze(-1).float()
             out[batch] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).cpu().numpy()
+            if progress:
+                progress(len(batch))
     return out
 
 
 def embed_cached(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int, device,
-                 cache: dict | None) -> np.ndarray:
+                 cache: dict | None, progress: Callable[[int], None] | None = None) -> np.ndarray:
     """`embed`, reading and filling `cache` (text -> vector) when given; the caller keeps one cache per encoder."""
     if cache is None:
-        return embed(encoder, tokenizer, texts, max_length, batch_size, device)
+        return embed(encoder, tokenizer, texts, max_length, batch_size, device, progress)
     missing = list(dict.fromkeys(t for t in texts if t not in cache))
     if missing:
-        cache.update(zip(missing, embed(encoder, tokenizer, missing, max_length, batch_size, device)))
+        cache.update(zip(missing, embed(encoder, tokenizer, missing, max_length, batch_size, device, progress)))
     if not len(texts):
         return np.zeros((0, encoder.config.hidden_size), dtype=np.float32)
     return np.stack([cache[t] for t in texts])

@@ -127,6 +127,8 @@ class Trained:
 def _finetune(spec, backbone, args, split, texts, labels, device) -> Trained:
     """Fine-tune the whole encoder with its classification head (news)."""
     primary = spec.primary_metric
+    log.info("%s: train work %d fine-tuning steps", spec.registered_name,
+             args.max_steps if args.max_steps > 0 else args.epochs * math.ceil(len(texts["train"]) / args.batch_size))
 
     def predict(records_texts: list[str]) -> np.ndarray:
         return predict_proba(backbone.model, backbone.tokenizer, records_texts, args.max_length,
@@ -163,8 +165,12 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
     started = time.perf_counter()
     # Embed with the encoder scoring will run (int8 on CPU): the head learns on the vectors it will be fed.
     embedder = inference_encoder(encoder, device)
+    # "train work" and "embedded +k texts" drive the quick start's progress bar (finrisk.quickstart)
+    log.info("%s: train work %d texts to embed", spec.registered_name,
+             sum(len(texts[name]) for name in PARTS) - len(embedding_cache or ()))
     embeddings = {name: fusion.embed_cached(embedder, backbone.tokenizer, texts[name], args.max_length,
-                                            args.eval_batch_size, device, embedding_cache) for name in PARTS}
+                                            args.eval_batch_size, device, embedding_cache,
+                                            lambda k: log.info("embedded +%d texts", k)) for name in PARTS}
     embed_seconds = time.perf_counter() - started
     tree = baselines.hgb if args.stack_tree and spec.positive_index == 1 else None
     rows = {name: [raw_row(r) for r in getattr(split, name)] for name in PARTS}
