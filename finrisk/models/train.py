@@ -34,6 +34,7 @@ from finrisk.models.reference import build_reference
 from finrisk.models.report import write_report
 from finrisk.models.specs import get_spec
 from finrisk.models.split import split_by_time
+from finrisk.models.truncation import truncation_report
 from finrisk.models.tabular import TabularEncoder, raw_row
 from finrisk.registry import gate as gating
 from finrisk.registry.tracking import connect
@@ -298,6 +299,10 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
 
     backbone = load_backbone(args.base_model, spec.num_labels, args.seed)
     device = pick_device()
+    truncation = truncation_report(backbone.tokenizer, texts["train"], args.max_length)
+    log.info("%s: %d of %d training texts exceed max_length %d; most cut: %s", spec.registered_name,
+             truncation["truncated"], truncation["records"], args.max_length,
+             ", ".join(f"{c['field']} ({c['records']})" for c in truncation["fields_cut"][:5]) or "none")
     if spec.fused:
         trained = _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, baselines, shift,
                         embedding_cache)
@@ -361,6 +366,7 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
         for name, rows in tables.items():
             (out / f"{name}.json").write_text(json.dumps(rows, indent=1))
         (out / "data_fingerprint.json").write_text(json.dumps(fingerprint, indent=1, default=str))
+        (out / "truncation.json").write_text(json.dumps(truncation, indent=1))
         (out / "reference.json").write_text(json.dumps(reference))
         (out / "train_config.json").write_text(json.dumps({**config, "libraries": library_versions()}, indent=1))
         report_args = dict(title=spec.registered_name, fingerprint=fingerprint, config=config, metrics=metrics,
@@ -377,6 +383,7 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
         extra = {"calibration_slope": platt.slope, "calibration_intercept": platt.intercept,
                  "train_steps": fitted.steps, "best_validation": fitted.best_score, "best_step": fitted.best_step,
                  "train_seconds": fitted.seconds, "stopped_early": float(fitted.stopped_early), **trained.extra,
+                 "truncated_share": truncation["truncated_share"],
                  **alerts, "fairness_flagged_groups": float(len(flagged)), "fairness_warnings": float(len(fairness_warnings)),
                  **_ratio_extremes([r for r in groups if r["attribute"] in protected and r["n"] >= fair.min_group_n]),
                  **{f"baseline_{name}_{k}": v for name, m in baselines.holdout.items() for k, v in m.items()

@@ -123,3 +123,20 @@ def test_a_tree_column_starts_from_the_hgb_baseline_and_round_trips(tmp_path):
     restored = pickle.loads(pickle.dumps(hgb))
     assert np.array_equal(fusion.tree_logit(restored, x), in_sample)
     assert model.config()["tree"] is True and model.config()["tabular_dim"] == x.shape[1] + 1
+
+
+def test_truncation_report_names_the_fields_max_length_cuts():
+    from transformers import AutoTokenizer
+
+    from finrisk.models.backbone import packaged_path
+    from finrisk.models.truncation import truncation_report
+
+    tokenizer = AutoTokenizer.from_pretrained(packaged_path())
+    short = "notes: pays on time\nsegment: retail"
+    long = "notes: " + "late payment again " * 20 + "\nsegment: retail\nincome: 4200"
+    report = truncation_report(tokenizer, [short, long, short], max_length=32)
+    assert report["records"] == 3 and report["truncated"] == 1
+    assert report["truncated_share"] == pytest.approx(1 / 3)
+    # the notes line runs past the cut, and the two lines after it are never read
+    assert {c["field"]: c["records"] for c in report["fields_cut"]} == {"notes": 1, "segment": 1, "income": 1}
+    assert truncation_report(tokenizer, [short], max_length=32)["fields_cut"] == []
