@@ -34,6 +34,9 @@ class TrainArgs:
     wide_features: int = field(
         default=2**18, metadata={"help": "fused models: hashed word 1-2-gram buckets of the text in the head; 0 = none"})
     head_weight_decay: float = field(default=0.01, metadata={"help": "fused models: AdamW weight decay of the head"})
+    cpu_int8: bool = field(
+        default=True, metadata={"help": "fused models: on CPU, embed (train and score) with the int8 encoder; "
+                                        "False keeps float32 (stored with the model)"})
     stack_tree: bool = field(
         default=True, metadata={"help": "fused models: the HGB baseline's logit is a head input (out-of-fold in training)"})
     base_model: str | None = field(

@@ -131,6 +131,7 @@ class FusedModel:
     classes: tuple[str, ...]
     positive_index: int
     tree: object = None  # the fitted HGB baseline whose logit is a head input, or None
+    cpu_int8: bool = True  # scored on CPU with the int8 encoder it was trained on (finrisk.models.quantize)
 
     def tabular_inputs(self, rows: Sequence[dict], tree_logits: np.ndarray | None = None) -> np.ndarray:
         """The tabular vector of raw rows, with the tree's logit as its last column when the head has one
@@ -192,7 +193,7 @@ class FusedModel:
     def config(self) -> dict:
         """What rebuilds the head and the pre-processing at load time (JSON-safe)."""
         return {"tabular": self.tabular.to_dict(), "tabular_dim": int(self.head.tabular.in_features),
-                "tree": self.tree is not None,
+                "tree": self.tree is not None, "cpu_int8": self.cpu_int8,
                 "text_dim": int(self.head.deep_in.in_features), "hidden": int(self.head.deep_in.out_features),
                 "wide_features": self.wide_features, "max_length": self.max_length,
                 "classes": list(self.classes), "positive_index": self.positive_index}
@@ -230,7 +231,7 @@ class FusedModel:
         # the registry's own artifact, written by `save` (MLflow's sklearn flavour pickles the same way)
         tree = pickle.loads((folder / "tree.pkl").read_bytes()) if cfg.get("tree") else None
         return cls(encoder.eval(), tokenizer, TabularEncoder.from_dict(cfg["tabular"]), head.eval(), cfg["max_length"],
-                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree)
+                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree, cfg.get("cpu_int8", True))
 
 
 @dataclass

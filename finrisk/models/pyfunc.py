@@ -68,6 +68,11 @@ class FusedClassifier(mlflow.pyfunc.PythonModel):
         self.max_length = self.fused.max_length
 
     @property
+    def cpu_int8(self) -> bool:
+        """Whether CPU scoring swaps in the int8 encoder (as the model was trained)."""
+        return self.fused.cpu_int8
+
+    @property
     def model(self):
         return self.fused.encoder
 

@@ -58,10 +58,10 @@ def set_cpu_threads(threads: int | None = None) -> int:
     return torch.get_num_threads()
 
 
-def inference_encoder(encoder, device):
-    """The encoder as scoring runs it on `device`: an int8 copy on CPU (when it has layers big enough to gain),
-    else `encoder` itself. Fused training embeds with it, so the head learns on the vectors it will be fed."""
-    if getattr(device, "type", str(device)) != "cpu" or getattr(encoder, "is_int8", False):
+def inference_encoder(encoder, device, int8: bool = True):
+    """The encoder as scoring runs it on `device`: an int8 copy on CPU (when `int8` and it has layers big enough
+    to gain), else `encoder` itself. Fused training embeds with it, so the head learns on the vectors it will be fed."""
+    if not int8 or getattr(device, "type", str(device)) != "cpu" or getattr(encoder, "is_int8", False):
         return encoder
     if not quantizable_layers(encoder):
         return encoder
@@ -87,7 +87,7 @@ def for_cpu_scoring(classifier, enabled: bool = True):
     on CPU; returns `classifier`. A no-op on CUDA, when disabled, or when already quantized."""
     import torch
 
-    if not enabled:
+    if not enabled or not getattr(classifier, "cpu_int8", True):  # a fused model trained in float32 stays so
         return classifier
     for attribute in ENCODER_ATTRIBUTES:
         module = getattr(classifier, attribute, None)

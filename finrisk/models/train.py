@@ -165,7 +165,7 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
     encoder = backbone.model.base_model.to(device)
     started = time.perf_counter()
     # Embed with the encoder scoring will run (int8 on CPU): the head learns on the vectors it will be fed.
-    embedder = inference_encoder(encoder, device)
+    embedder = inference_encoder(encoder, device, args.cpu_int8)
     # "train work" and "embedded +k texts" drive the quick start's progress bar (finrisk.quickstart)
     log.info("%s: train work %d texts to embed", spec.registered_name,
              sum(len(texts[name]) for name in PARTS) - len(embedding_cache or ()))
@@ -183,7 +183,7 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
                             args.wide_features, args.head_hidden)
     _set_text_scale(head, embeddings["train"])
     fused = fusion.FusedModel(encoder.to("cpu"), backbone.tokenizer, tabular_encoder, head, args.max_length,
-                              args.wide_features, spec.classes, spec.positive_index, tree)
+                              args.wide_features, spec.classes, spec.positive_index, tree, args.cpu_int8)
     inputs = {name: fused.inputs(texts[name], rows[name], embeddings=embeddings[name],
                                  tree_logits=oof if name == "train" else None) for name in PARTS}
     y_val = (np.asarray(labels["validation"]) == spec.positive_index).astype(int)

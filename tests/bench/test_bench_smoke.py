@@ -32,6 +32,8 @@ SMOKE = {
     "bank_train.py": ["--customers", "400", "--base-model", "tiny-random"],
     "fused_reasons.py": ["--customers", "300", "--days", "60", "--records", "40", "--base-model", "tiny-random",
                          "--repeats", "1"],
+    "fused_score.py": ["--customers", "300", "--days", "60", "--records", "40", "--base-model", "tiny-random",
+                       "--repeats", "1"],
     "seeds.py": ["--customers", "300", "--days", "60", "--seeds", "1,2", "--base-model", "tiny-random"],
 }
 

@@ -72,3 +72,16 @@ def test_cuda_autocast_is_bf16_when_the_device_is_forced():
     ctx = autocast(torch.device("cuda"))
     assert isinstance(ctx, torch.autocast) and ctx.fast_dtype == torch.bfloat16
     assert not isinstance(autocast(torch.device("cpu")), torch.autocast)
+
+
+def test_a_model_trained_in_float32_is_scored_in_float32_and_training_embeds_as_scoring_will():
+    from finrisk.models.quantize import for_cpu_scoring, inference_encoder
+
+    encoder = _bert().bert
+    float_model = SimpleNamespace(encoder=encoder, cpu_int8=False)
+    assert for_cpu_scoring(float_model).encoder is encoder  # trained on float32 vectors: scored on them
+    assert inference_encoder(encoder, torch.device("cpu"), int8=False) is encoder
+    assert inference_encoder(encoder, torch.device("cuda")) is encoder  # bf16 autocast on CUDA, no int8
+    int8 = inference_encoder(encoder, torch.device("cpu"))
+    assert int8 is not encoder and int8.is_int8
+    assert inference_encoder(int8, torch.device("cpu")) is int8
