@@ -238,6 +238,12 @@ def _summary(settings: Settings, day: date, echo) -> None:
     echo(f"  Data Docs  {settings.data_path / 'quality' / 'data_docs' / 'index.html'}")
     echo("  UIs        finrisk ui   (Airflow: both DAGs and their runs; MLflow: versions and the champion alias)")
     echo(f"  log        {settings.data_path / 'logs' / 'quickstart.log'}")
+    if not settings.database_url:
+        from finrisk.db.embedded import server_pid
+
+        if server_pid(settings.data_path) is not None:
+            echo(f"the embedded PostgreSQL under {settings.data_path / 'pg'} is still running (finrisk ui uses it); "
+                 "stop it with `.venv/bin/finrisk db stop`")
 
 
 if __name__ == "__main__":

@@ -163,14 +163,24 @@ def start_both(settings: Settings, airflow_port: int, mlflow_port: int) -> list[
     return servers
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_until_interrupted(servers: list[Server]) -> None:
-    """Block until Ctrl-C (then stop both) or until one server dies (then stop the other and say so)."""
+    """Block until Ctrl-C, SIGTERM or SIGHUP (then stop both) or until one server dies (then stop the other and
+    say so). SIGINT is handled even when the shell started us in the background with it ignored."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while all(s.running() for s in servers):
             time.sleep(1)
     except KeyboardInterrupt:
         stop(servers)
         return
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     dead = next(s for s in servers if not s.running())
     stop(servers)
     raise FinriskError(f"the {dead.name} UI stopped with code {dead.process.returncode} (log: {dead.log_file})")

@@ -39,7 +39,10 @@ def ui_env(pg_admin, mlflow_url, tmp_path):
     _drop(pg_admin, name)
 
 
-def test_ui_prints_both_urls_and_ctrl_c_stops_both(ui_env, tmp_path):
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_ui_prints_both_urls_and_ctrl_c_stops_both(ui_env, tmp_path, how):
+    """Ctrl-C signals the whole process group; SIGTERM (a service manager, `kill`) reaches finrisk ui alone,
+    which must still stop both servers and their workers."""
     airflow_port, mlflow_port = free_port(), free_port()
     out = tmp_path / "ui.out"
     with out.open("w") as sink:
@@ -60,7 +63,10 @@ def test_ui_prints_both_urls_and_ctrl_c_stops_both(ui_env, tmp_path):
             assert response.status == 200  # no login: the local demo's all-admins mode
         with urllib.request.urlopen(f"http://127.0.0.1:{mlflow_port}/health", timeout=30) as response:
             assert response.status == 200
-        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+        if how == "ctrl-c":
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+        else:
+            process.send_signal(signal.SIGTERM)  # finrisk ui only: its servers are not signalled
         assert process.wait(timeout=60) == 0, out.read_text()[-2000:]
         assert "stopped the Airflow UI and the MLflow UI" in out.read_text()
         assert not _listening(airflow_port) and not _listening(mlflow_port)
