@@ -14,7 +14,7 @@ from finrisk.models.train import train_model
 
 def _bank(conn, n: int = 800, seed: int = 3) -> None:
     customers, outcomes = bank_rows(n, seed)
-    insert(conn, "customers", [customer(**row) for row in customers])
+    insert(conn, "customers", [customer(row.pop("customer_id"), row.pop("updated_at"), **row) for row in customers])
     insert(conn, "credit_outcomes", outcomes)
 
 

@@ -65,9 +65,12 @@ def _inner_session(tmp_path, test_source: str):
     """Run `test_source` as its own pytest session with the project's fixtures; returns (result, basetemp)."""
     inner = tmp_path / "inner"
     inner.mkdir()
-    project_conftest = os.path.join(os.path.dirname(__file__), "..", "conftest.py")
+    tests_dir = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+    project_conftest = os.path.join(tests_dir, "conftest.py")
     (inner / "conftest.py").write_text(textwrap.dedent(f"""
         import importlib.util
+        import sys
+        sys.path.insert(0, {tests_dir!r})  # the project conftest imports its helpers (pgtools) from tests/
         spec = importlib.util.spec_from_file_location("project_conftest", {project_conftest!r})
         project = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(project)
