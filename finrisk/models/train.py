@@ -218,21 +218,21 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
 
 
 def _pick_start(head, lr_model, train_tab: np.ndarray | None, train_labels, seed: int, validate, extra: dict) -> str:
-    """Set the head's tabular part to its best start on validation: the LR baseline, or (with a tree column) the
-    HGB baseline alone or LR stacked over the tabular vector and the out-of-fold tree logit."""
+    """Set the head's tabular part to its best start on validation: the LR baseline, or (with a tree column) LR
+    stacked over the tabular vector and the out-of-fold tree logit; LR wins ties."""
     from finrisk.models import fusion
     from finrisk.models.baseline import fit_lr
 
     if train_tab is None:
         fusion.init_from_baseline(head, lr_model)
         return "lr"
-    candidates = fusion.starts(lr_model, fit_lr(train_tab, train_labels, seed), train_tab.shape[1] - 1)
+    candidates = fusion.starts(lr_model, fit_lr(train_tab, train_labels, seed))
     scores = {}
     for name, (weights, bias) in candidates.items():
         fusion.set_tabular(head, weights, bias)
         scores[name] = validate()
         extra[f"start_{name}_validation_auc"] = scores[name]
-    best = max(scores, key=lambda n: scores[n])
+    best = max(scores, key=lambda n: scores[n])  # dicts keep order: "lr" first, so it wins a tie
     fusion.set_tabular(head, *candidates[best])
     return best
 

@@ -90,7 +90,7 @@ def test_step_zero_of_the_fused_head_is_the_lr_baseline():
 
 
 def test_a_tree_column_starts_from_the_hgb_baseline_and_round_trips(tmp_path):
-    """With the HGB logit as a head input, the 'hgb' start reproduces the HGB baseline exactly, the out-of-fold
+    """With the HGB logit as a head input, the tree column alone reproduces the HGB baseline exactly, the out-of-fold
     logits come from models that never saw the row, and save/load keeps the tree."""
     from finrisk.models.baseline import fit_hgb
 
@@ -108,9 +108,11 @@ def test_a_tree_column_starts_from_the_hgb_baseline_and_round_trips(tmp_path):
 
     head = fusion.make_head(x.shape[1] + 1, 8, 0, 4)
     model = fusion.FusedModel(None, None, encoder, head, 32, 0, ("good", "default"), 1, tree=hgb)
-    starts = fusion.starts(fit_lr(x, y, 0), fit_lr(np.hstack([x, oof[:, None]]), y, 0), x.shape[1])
-    assert set(starts) == {"lr", "hgb", "stacked"}
-    fusion.set_tabular(head, *starts["hgb"])
+    starts = fusion.starts(fit_lr(x, y, 0), fit_lr(np.hstack([x, oof[:, None]]), y, 0))
+    assert list(starts) == ["lr", "stacked"] and len(starts["stacked"][0]) == x.shape[1] + 1
+    tree_only = np.zeros(x.shape[1] + 1, dtype=np.float32)
+    tree_only[-1] = 1.0  # the tree column alone, weight 1: exactly the HGB baseline
+    fusion.set_tabular(head, tree_only, 0.0)
     embeddings = np.zeros((600, 8))
     probs = model.to_probs(model.logits(*model.inputs([""] * 600, rows, embeddings=embeddings)))
     assert np.allclose(probs[:, 1], hgb.predict_proba(x)[:, 1], atol=1e-5)
