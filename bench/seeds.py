@@ -8,7 +8,7 @@ quick start's settings (packaged MiniLM unless --base-model, frozen encoder, fus
 encoder's vectors are computed in the first run and reused (`embedding_cache`: the texts and the
 frozen encoder do not change with the seed); what a seed changes is the head's initialisation and
 batch order, the HGB baselines' and the stacked tree's folds and early-stopping split.
-It prints every run's holdout AUC and PR-AUC for the fused model and each baseline, the mean and
+It prints every run's holdout AUC, PR-AUC, KS, Brier and ECE for the fused model and each baseline, the mean and
 standard deviation per model, and, as the last line, credit's fused-minus-best-baseline AUC gain
 as a ratio of its seed spread (above ~2: the gain is not noise).
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _warehouse import END_DATE, load_demo, quiet, scratch, table  # noqa: E402
 
-METRICS = ("auc", "pr_auc")
+METRICS = ("auc", "pr_auc", "ks", "brier", "ece")
 
 
 def _spread(values: list[float]) -> str:
@@ -68,7 +68,7 @@ def main() -> None:
                          *(f"{result.metrics[m]:.4f}" for m in METRICS), f"{seconds:.0f} s"))
             rows += [(model, seed, "", name, *(f"{m[k]:.4f}" for k in METRICS), "")
                      for name, m in result.baselines.items()]
-    print(table(rows, ("model", "seed", "holdout n", "what", "AUC", "PR-AUC", "train time")))
+    print(table(rows, ("model", "seed", "holdout n", "what", "AUC", "PR-AUC", "KS", "Brier", "ECE", "train time")))
     print()
     summary = []
     for model, runs in results.items():
@@ -76,7 +76,8 @@ def main() -> None:
         for name in names:
             pick = (lambda r: r.metrics) if name == "fused" else (lambda r, n=name: r.baselines[n])
             summary.append((model, name, *(_spread([pick(r)[m] for _, r, _ in runs]) for m in METRICS)))
-    print(table(summary, ("model", "what", f"AUC over {len(seeds)} seeds", f"PR-AUC over {len(seeds)} seeds")))
+    print(table(summary, ("model", "what", *(f"{m} over {len(seeds)} seeds" for m in ("AUC", "PR-AUC", "KS", "Brier",
+                                                                                          "ECE")))))
     credit = results.get("credit") or next(iter(results.values()))
     gains = [r.metrics["auc"] - max(m["auc"] for m in r.baselines.values()) for _, r, _ in credit]
     spread = statistics.stdev([r.metrics["auc"] for _, r, _ in credit]) if len(credit) > 1 else float("nan")
