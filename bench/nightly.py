@@ -1,17 +1,21 @@
-"""Benchmark: wall-clock of a night by step at two or more customer counts, and time per 1k customers.
+"""Benchmark: wall-clock of two nights by step at two or more customer counts, time per 1k, and peak RSS.
 
-Run: `python bench/nightly.py --customers 2000,10000`
+Run: `python bench/nightly.py --customers 10000,100000`
 
-For each count a fresh warehouse gets the demo bank (30 days; generated upstream, timed but
-not part of the night), then the night's library steps run in order, each timed: ingest,
-validate (Great Expectations), score (stage every customer, transaction and article of the
-date) and publish (audit, atomic merge into risk.*, monitoring with PSI). These are the
-functions the nightly DAG's tasks call. The three champions are trained once, on the first
-warehouse, with --base-model (default tiny-random: on this shared 2-core CPU a MiniLM
-fine-tune per run is not affordable; pass the packaged model's path to measure it) and shared
-by the others through one MLflow registry; training is weekly, so it is reported apart.
-The last line is the key ratio: time per 1k customers at the largest count over the smallest
-(1.0 means cost grows linearly with the customers).
+The three champions are trained once, on a demo bank of --train-customers (--train-days of
+history, the packaged MiniLM unless --base-model says otherwise), and shared through one MLflow
+registry; training is weekly, so it is reported apart. Each customer count then gets a fresh
+warehouse with the demo bank (--days of history; generated upstream, timed but not part of the
+night) and two nights, the functions the nightly DAG's tasks call, each timed:
+- the first night (the day before the end date): nothing stored yet, every distinct text is
+  encoded;
+- the next night (the end date): ingest, validate (Great Expectations), score (stage every
+  customer, transaction and article of the date, in a fresh process: its peak RSS is printed),
+  publish (audit, atomic merge into risk.*, monitoring with PSI). The encoder runs only on the
+  texts the first night did not store (ops.text_embeddings): the count is printed.
+The last line is the key ratio: the next night's time per 1k customers at the largest count
+over the smallest (1.0 means cost grows linearly with the customers), its wall-clock at the
+largest count, and the peak RSS ratio of the scoring processes (target within 10%).
 """
 
 from __future__ import annotations
@@ -19,65 +23,128 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import resource
+import subprocess
 import sys
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, another_warehouse, bench_settings, load_demo, quiet, scratch, table,  # noqa: E402
-                        timed, train_champions)
+from _warehouse import (END_DATE, another_warehouse, bench_settings, quiet, scratch, settings_env,  # noqa: E402
+                        table, timed, train_champions)
 
 STEPS = ("ingest", "validate", "score", "publish")
+NIGHTS = (("first", END_DATE - timedelta(days=1)), ("next", END_DATE))
 
 
-def night(settings, customers: int, days: int, train: bool) -> dict:
-    """Seconds per step of one night at `customers` (demo generation and training reported apart)."""
-    from finrisk.demo import generate
+def worker(day: str) -> None:
+    """Subprocess entry: stage the date (one shard); print rows, seconds and peak RSS as JSON."""
+    quiet()
+    from finrisk.config import Settings
+    from finrisk.scoring.run import score
+
+    started = time.perf_counter()
+    result = score(Settings(), date.fromisoformat(day), shard=(0, 1))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started,
+                      "peak_mib": peak_kib / 1024}))
+
+
+def _score(settings, day: date) -> dict:
+    env = {**os.environ, **settings_env(settings)}
+    done = subprocess.run([sys.executable, __file__, "--worker", "--date", day.isoformat()], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"scoring process failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _stored(settings) -> int:
+    import sqlalchemy as sa
+
+    from finrisk.db.engine import get_engine
+
+    with get_engine(settings).connect() as conn:
+        return int(conn.execute(sa.text("select count(*) from ops.text_embeddings")).scalar_one())
+
+
+def night(settings, day: date) -> dict:
+    """Seconds per step of one night, rows scored, distinct texts encoded and the scoring process's peak RSS."""
     from finrisk.ingest import run_ingest
     from finrisk.quality import run_validation
-    from finrisk.scoring.run import publish, score
+    from finrisk.scoring.run import publish
 
-    out = {"customers": customers}
-    out["generate"], _ = timed(generate, settings, customers, days, seed=42, end_date=END_DATE)
-    out["ingest"], _ = timed(run_ingest, settings, END_DATE)
-    out["validate"], _ = timed(run_validation, settings, END_DATE)
-    if train:
-        out["train"] = train_champions(settings)
-    out["score"], scored = timed(score, settings, END_DATE, shard=(0, 1))
-    out["publish"], _ = timed(publish, settings, END_DATE)
-    out["rows_scored"] = scored.rows_scored
+    out: dict = {}
+    before = _stored(settings)
+    out["ingest"], _ = timed(run_ingest, settings, day)
+    out["validate"], _ = timed(run_validation, settings, day)
+    out["score"], scored = timed(_score, settings, day)
+    out["publish"], _ = timed(publish, settings, day)
+    out.update(rows=scored["rows"], peak_mib=scored["peak_mib"], encoded=_stored(settings) - before)
     out["night"] = sum(out[s] for s in STEPS)
-    out["per_1k"] = out["night"] / (customers / 1000)
+    return out
+
+
+def size_run(settings, customers: int, days: int) -> dict:
+    from finrisk.demo import generate
+
+    out: dict = {"customers": customers}
+    out["generate"], _ = timed(generate, settings, customers, days, seed=42, end_date=END_DATE)
+    for name, day in NIGHTS:
+        out[name] = night(settings, day)
+        out[name]["per_1k"] = out[name]["night"] / (customers / 1000)
     return out
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", default="2000,10000", help="comma-separated customer counts")
+    parser.add_argument("--customers", default="10000,100000", help="comma-separated customer counts")
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--base-model", default="tiny-random")
+    parser.add_argument("--train-customers", type=int, default=3000)
+    parser.add_argument("--train-days", type=int, default=90)
+    parser.add_argument("--base-model", default=None, help="default: the packaged MiniLM")
     parser.add_argument("--train-steps", type=int, default=20)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--date", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.date)
+        return {}
     quiet()
+    from finrisk.demo import generate
+    from finrisk.ingest import run_ingest
+    from finrisk.quality import run_validation
+
     sizes = sorted(int(c) for c in args.customers.split(","))
+    model = args.base_model or "packaged MiniLM"
     results = []
     with scratch("nightly") as base:
         settings = bench_settings(base, args.base_model, args.train_steps)
-        results.append(night(settings, sizes[0], args.days, train=True))
-        for size in sizes[1:]:
+        generate(settings, args.train_customers, args.train_days, seed=42, end_date=END_DATE)
+        run_ingest(settings, END_DATE)
+        run_validation(settings, END_DATE)
+        train_s = train_champions(settings)
+        for size in sizes:
             with contextlib.ExitStack() as stack:
-                other = stack.enter_context(another_warehouse(settings, "nightly"))
-                results.append(night(other, size, args.days, train=False))
-    rows = [(f"{r['customers']:,}", f"{r['rows_scored']:,}", f"{r['generate']:.1f}", *(f"{r[s]:.1f}" for s in STEPS),
-             f"{r['night']:.1f}", f"{r['per_1k']:.2f}") for r in results]
-    print(f"nightly steps by customer count ({args.days} days of demo data, {args.base_model}; "
-          f"champions trained once in {results[0]['train']:.0f} s, not part of the night)")
-    print(table(rows, ("customers", "rows scored", "generate s", *(f"{s} s" for s in STEPS), "night s", "s per 1k")))
-    ratio = results[-1]["per_1k"] / results[0]["per_1k"]
-    summary = {"base_model": args.base_model, "days": args.days, "sizes": results, "ratio": ratio}
+                results.append(size_run(stack.enter_context(another_warehouse(settings, "nightly")), size, args.days))
+    print(f"two nights by step and customer count ({args.days} days of demo data, {model}; champions trained once "
+          f"on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)")
+    rows = [(f"{r['customers']:,}", name, f"{r[name]['rows']:,}", f"{r[name]['encoded']:,}",
+             *(f"{r[name][s]:.1f}" for s in STEPS), f"{r[name]['night']:.1f}", f"{r[name]['per_1k']:.2f}",
+             f"{r[name]['peak_mib']:.0f}") for r in results for name, _ in NIGHTS]
+    print(table(rows, ("customers", "night", "rows scored", "texts encoded", *(f"{s} s" for s in STEPS), "night s",
+                       "s per 1k", "score RSS MiB")))
+    ratio = results[-1]["next"]["per_1k"] / results[0]["next"]["per_1k"]
+    rss = results[-1]["next"]["peak_mib"] / results[0]["next"]["peak_mib"]
+    summary = {"base_model": model, "days": args.days, "train_s": train_s, "sizes": results, "ratio": ratio, "rss": rss}
     if args.json:
-        args.json.write_text(json.dumps(summary, indent=2))
-    print(f"nightly ratio time per 1k customers at {sizes[-1]:,} / at {sizes[0]:,}: {ratio:.2f} (1.0 = linear)")
+        args.json.write_text(json.dumps(summary, indent=2, default=str))
+    print(f"nightly ratio time per 1k customers at {sizes[-1]:,} / at {sizes[0]:,}: {ratio:.2f} (1.0 = linear); "
+          f"next night at {sizes[-1]:,}: {results[-1]['next']['night'] / 60:.1f} min (target < 30); "
+          f"scoring peak RSS ratio {rss:.3f} (target <= 1.10)")
     return summary
 
 

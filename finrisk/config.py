@@ -135,6 +135,9 @@ class ScoringSettings(BaseModel):
     news_window_days: int = Field(30, ge=1, help="days of news signals behind news_score")
     news_half_life_days: float = Field(10.0, gt=0, help="age at which an article's weight in news_score halves")
     write_chunk_rows: int = Field(5000, ge=1, help="rows per COPY into staging")
+    embedding_store: bool = Field(
+        True, help="fused models reuse the encoder vector of a text seen on an earlier night (ops.text_embeddings)")
+    embedding_days: int = Field(30, ge=1, help="stored encoder vectors older than this many days are computed again")
     audit_band_min_rows: int = Field(1000, ge=0, help="band shares are audited only from this many customers")
     audit_band_min_share: float = Field(0.0005, ge=0, le=1, help="each band needs at least this share")
     audit_band_max_share: float = Field(0.95, gt=0, le=1, help="no band may hold more than this share")

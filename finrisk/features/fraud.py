@@ -1,4 +1,12 @@
-"""Fraud records: a transaction and the behaviour windows as of the moment it happened."""
+"""Fraud records: a transaction and the behaviour windows as of the moment it happened.
+
+Slow text, fast numbers: the text is what names the transaction (merchant, description,
+channel, country, currency), which repeats across transactions and days; the amount, the
+hour, the customer's windows, the new-merchant and new-country flags and the merchant's
+fraud rate are in `meta["numeric"]` (the fused head's tabular part, the tree, PSI). The
+encoder then runs once per distinct text, not once per transaction
+(finrisk.scoring.embedding_store).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +27,21 @@ NUMERIC = (
     "is_new_merchant",
     "is_new_country",
     "merchant_fraud_rate_90d",
+    "merchant_labels_90d",
+    "hour",
 )
+
+# Reason-code groups of the numbers: name -> numeric keys (occluded together, named like a field)
+NUMBER_GROUPS = {
+    "amount": ("amount",),
+    "transaction hour": ("hour",),
+    "customer transactions last 1 day": ("cust_count_1d", "cust_amount_1d"),
+    "customer transactions last 7 days": ("cust_count_7d", "cust_amount_7d"),
+    "customer transactions last 30 days": ("cust_count_30d", "cust_amount_30d"),
+    "new merchant for customer": ("is_new_merchant",),
+    "new country for customer": ("is_new_country",),
+    "merchant confirmed fraud rate 90 days": ("merchant_fraud_rate_90d", "merchant_labels_90d"),
+}
 
 
 def build(row: dict[str, Any]) -> Record:
@@ -28,20 +50,14 @@ def build(row: dict[str, Any]) -> Record:
     rate = (int(row["merchant_frauds_90d"] or 0) / labelled) if labelled else 0.0
     occurred = row["occurred_at"]
     fields = {
-        "amount": f"{format_value(row['amount'])} {row['currency'] or ''}".strip(),
         "merchant": format_value(row["merchant"]),
         "description": format_value(row["description"]),
         "channel": format_value(row["channel"]),
         "country": format_value(row["country"]),
-        "hour": f"{occurred.hour:02d}" if occurred is not None else "",
-        "customer transactions last 1 day": f"{row['cust_count_1d']} totalling {format_value(row['cust_amount_1d'])}",
-        "customer transactions last 7 days": f"{row['cust_count_7d']} totalling {format_value(row['cust_amount_7d'])}",
-        "customer transactions last 30 days": f"{row['cust_count_30d']} totalling {format_value(row['cust_amount_30d'])}",
-        "new merchant for customer": format_value(bool(row["is_new_merchant"])),
-        "new country for customer": format_value(bool(row["is_new_country"])),
-        "merchant confirmed fraud rate 90 days": f"{round(100 * rate)}% of {labelled} labelled",
+        "currency": format_value(row["currency"]),
     }
-    values = dict(row, merchant_fraud_rate_90d=rate)
+    values = dict(row, merchant_fraud_rate_90d=rate, merchant_labels_90d=labelled,
+                  hour=occurred.hour if occurred is not None else 0)
     numeric = {name: float(values[name] or 0) for name in NUMERIC}
     attributes = {
         "channel": row["channel"] or "unknown",
@@ -52,6 +68,7 @@ def build(row: dict[str, Any]) -> Record:
         "customer_id": row["customer_id"],
         "occurred_at": occurred,
         "numeric": numeric,
+        "number_groups": NUMBER_GROUPS,
         "attributes": attributes,
         "groups": groups(row["segment"], row["profile"]),
     }
@@ -61,11 +78,9 @@ def build(row: dict[str, Any]) -> Record:
 def synthetic_fields() -> dict[str, str]:
     """A made-up transaction for signatures and input examples."""
     return {
-        "amount": "49.90 EUR",
         "merchant": "Example Store",
         "description": "card purchase",
         "channel": "online",
         "country": "DE",
-        "customer transactions last 1 day": "1 totalling 12",
-        "new merchant for customer": "no",
+        "currency": "EUR",
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from finrisk.dates import end_of_day, start_of_day
 
-__all__ = ["Record", "end_of_day", "shard_params", "start_of_day"]  # the day rule lives in finrisk.dates
+__all__ = ["Record", "end_of_day", "explained_fields", "shard_params", "start_of_day"]  # the day rule lives in finrisk.dates
 
 
 @dataclass
@@ -18,12 +18,20 @@ class Record:
     pairs that `serialize.to_text` writes out. `meta` holds what is not text: identifiers the
     scoring step needs, `meta["numeric"]` (floats for PSI and the tabular baseline),
     `meta["attributes"]` (raw profile values for the baseline), `meta["groups"]` (segment and
-    protected attributes for fairness tables), and for training `meta["label"]` and `meta["time"]`.
+    protected attributes for fairness tables), `meta["number_groups"]` (reason-code name ->
+    the numeric keys it stands for: behaviour figures are explained like fields although
+    they are not in the text), and for training `meta["label"]` and `meta["time"]`.
     """
 
     key: str
     fields: dict[str, str]
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+def explained_fields(record: Record) -> dict[str, str]:
+    """What reason codes occlude: the text fields, then each number group (empty value: never quoted)."""
+    groups = record.meta.get("number_groups") or {}
+    return {**record.fields, **{name: "" for name in groups if name not in record.fields}}
 
 
 def shard_params(shard: tuple[int, int] | None) -> dict[str, int]:

@@ -166,10 +166,14 @@ class TabularEncoder:
 
 
 def occluded(record: Record, fields: dict) -> Record:
-    """The record with only `fields` as text, and the profile attributes whose field was left out set missing,
-    so occlusion reason codes see a left-out attribute in the tabular vector too (not only in the text)."""
+    """The record with only the text fields among `fields`, the profile attributes whose field was left out set
+    missing, and the numbers of each left-out number group set missing: an occlusion reason code sees a left-out
+    input wherever the model reads it (text, tabular vector, tree), not only in the text."""
     dropped = {k for k in (record.meta.get("attributes") or {})
                if str(k).replace("_", " ") in record.fields and str(k).replace("_", " ") not in fields}
     meta = dict(record.meta)
     meta["attributes"] = {k: (None if k in dropped else v) for k, v in (record.meta.get("attributes") or {}).items()}
-    return Record(record.key, dict(fields), meta)
+    gone = {key for name, keys in (record.meta.get("number_groups") or {}).items() if name not in fields for key in keys}
+    if gone:
+        meta["numeric"] = {k: (None if k in gone else v) for k, v in (record.meta.get("numeric") or {}).items()}
+    return Record(record.key, {k: v for k, v in fields.items() if k in record.fields}, meta)

@@ -167,10 +167,12 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
     # Embed with the encoder scoring will run (int8 on CPU): the head learns on the vectors it will be fed.
     embedder = inference_encoder(encoder, device, args.cpu_int8)
     # "train work" and "embedded +k texts" drive the quick start's progress bar (finrisk.quickstart)
+    # each distinct text once: slow text repeats (a customer's snapshots, a merchant's transactions)
+    cache = embedding_cache if embedding_cache is not None else {}
     log.info("%s: train work %d texts to embed", spec.registered_name,
-             sum(len(texts[name]) for name in PARTS) - len(embedding_cache or ()))
+             len({t for name in PARTS for t in texts[name]} - cache.keys()))
     embeddings = {name: fusion.embed_cached(embedder, backbone.tokenizer, texts[name], args.max_length,
-                                            args.eval_batch_size, device, embedding_cache,
+                                            args.eval_batch_size, device, cache,
                                             lambda k: log.info("embedded +%d texts", k)) for name in PARTS}
     embed_seconds = time.perf_counter() - started
     tree = baselines.hgb if args.stack_tree and spec.positive_index == 1 else None

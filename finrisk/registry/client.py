@@ -89,6 +89,15 @@ class Scorer:
         """Whether the encoder's vectors of records can be computed once and passed back (fused models)."""
         return hasattr(self._classifier, "embed_records")
 
+    @property
+    def encoder_variant(self) -> str:
+        """How the encoder runs, part of a stored vector's key: cpu-int8, cuda-bf16 (autocast) or <device>-fp32."""
+        encoder = getattr(self._classifier, "encoder", None) or self._classifier.model
+        if getattr(encoder, "is_int8", False):
+            return "cpu-int8"
+        device = next(encoder.parameters()).device.type
+        return "cuda-bf16" if device == "cuda" else f"{device}-fp32"
+
     def embed_records(self, records: list, batch_size: int = 64) -> np.ndarray:
         """The encoder's vectors of records (fused models only)."""
         return self._classifier.embed_records(list(records), batch_size)

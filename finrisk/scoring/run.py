@@ -30,6 +30,7 @@ from finrisk.db.sql import query
 from finrisk.errors import FinriskError
 from finrisk.models.specs import MODELS
 from finrisk.monitoring.runs import RunLog, abandon_stale
+from finrisk.scoring.embedding_store import prune as prune_embeddings
 from finrisk.scoring.hooks import Hooks, reached
 from finrisk.scoring.locks import RunLock
 from finrisk.scoring.models import RunModels, resolve_versions, run_models
@@ -159,6 +160,10 @@ def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = 
                 reached("published")
                 result.rows_published = published.rows
                 result.status = "published"
+                pruned = prune_embeddings(engine, settings.scoring.embedding_days)
+                if pruned:
+                    log.info("%d stored encoder vectors older than %d days removed", pruned,
+                             settings.scoring.embedding_days)
         except BaseException as exc:
             result.duration_s = run.finish("failed", result.counts or None, error=_one_line(exc))
             raise
@@ -206,6 +211,10 @@ def publish(settings: Settings, score_date: date, versions: dict | None = None) 
                 reached("published")
                 result.rows_published = published.rows
                 result.status = "published"
+                pruned = prune_embeddings(engine, settings.scoring.embedding_days)
+                if pruned:
+                    log.info("%d stored encoder vectors older than %d days removed", pruned,
+                             settings.scoring.embedding_days)
         except BaseException as exc:
             result.duration_s = run.finish("failed", error=_one_line(exc))
             raise

@@ -21,8 +21,10 @@ from sqlalchemy.engine import Engine
 from finrisk.config import ScoringSettings
 from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
+from finrisk.features.records import explained_fields
 from finrisk.models.specs import MODELS
 from finrisk.scoring.models import RunModels
+from finrisk.scoring.embedding_store import EmbeddingStore
 from finrisk.scoring.reasons import explain_batch
 from finrisk.scoring.targets import CHALLENGER_TABLE, TARGETS, Scored
 
@@ -102,8 +104,9 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
     from finrisk.scoring.reasons import field_groups
 
     # each occluded variant keeps its record's meta (explain_batch lists variants record by record)
-    owners = [i for i in wanted for _ in field_groups(list(records[i].fields), cfg.reason_max_fields)]
-    found = explain_batch([records[i].fields for i in wanted], adverse[wanted],
+    explained = {i: explained_fields(records[i]) for i in wanted}
+    owners = [i for i in wanted for _ in field_groups(list(explained[i]), cfg.reason_max_fields)]
+    found = explain_batch([explained[i] for i in wanted], adverse[wanted],
                           lambda variants: explain([occluded(records[o], v) for v, o in zip(variants, owners)],
                                                    owners),
                           cfg.reason_codes, cfg.reason_max_fields, profile_keys)
@@ -112,7 +115,15 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
     return reasons
 
 
-def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None) -> int:
+def _store(engine: Engine, cfg: ScoringSettings, job: ShardJob, model: str) -> EmbeddingStore | None:
+    scorer = job.scorers[model]
+    if not (cfg.embedding_store and getattr(scorer, "reuses_embeddings", False)):
+        return None
+    return EmbeddingStore(engine, model, job.models.champions[model].version, scorer.encoder_variant)
+
+
+def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None,
+                 store: EmbeddingStore | None = None) -> int:
     from finrisk.models.specs import SPECS
 
     spec, target = SPECS[model], TARGETS[model]
@@ -125,7 +136,8 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
     count = 0
     for records in _blocks(spec.scoring_records(read_conn, job.score_date, job.shard), block_size):
         reuse = getattr(scorer, "reuses_embeddings", False)
-        embeddings = scorer.embed_records(records, cfg.batch_size) if reuse else None
+        embeddings = (store.vectors(scorer, records, cfg.batch_size) if store is not None
+                      else scorer.embed_records(records, cfg.batch_size) if reuse else None)
         probs = np.asarray(scorer.predict_records(records, cfg.batch_size, embeddings) if reuse
                            else scorer.predict_records(records, cfg.batch_size), dtype=float)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
@@ -162,8 +174,12 @@ def stage_shard(engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: P
             if model not in job.models.champions:
                 log.warning("run %s: %s has no @champion, not scored", job.run_id, model)
                 continue
-            counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress)
+            store = _store(engine, cfg, job, model)
+            counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress, store)
             log.info("run %s shard %d/%d: %s scored %d rows", job.run_id, i, n, model, counts[model])
+            if store is not None:
+                log.info("run %s shard %d/%d: %s encoder vectors: %d reused, %d distinct texts encoded",
+                         job.run_id, i, n, model, store.reused, store.encoded)
         write_conn.execute(query("scoring/insert_batch"), {
             "score_date": job.score_date, "shard_index": i, "shard_count": n, "run_id": job.run_id,
             **{f"{m}_model_version": job.models.versions.get(m) for m in MODELS},

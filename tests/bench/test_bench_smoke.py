@@ -28,7 +28,8 @@ SMOKE = {
     # gives every time slice of the credit split both outcomes
     "shards.py": ["--customers", "300", "--shards", "1,2", "--base-model", "tiny-random"],
     "memory.py": ["--customers", "300,360", "--base-model", "tiny-random"],
-    "nightly.py": ["--customers", "300,360", "--base-model", "tiny-random"],
+    "nightly.py": ["--customers", "300,360", "--train-customers", "300", "--train-days", "30",
+                   "--base-model", "tiny-random"],
     "bank_train.py": ["--customers", "400", "--base-model", "tiny-random"],
     "fused_reasons.py": ["--customers", "300", "--days", "60", "--records", "40", "--base-model", "tiny-random",
                          "--repeats", "1"],

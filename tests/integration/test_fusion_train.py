@@ -15,6 +15,7 @@ from staging_rows import build_dataset, insert
 from test_train import tiny_args
 
 from finrisk.config import GateSettings
+from finrisk.features.records import explained_fields
 from finrisk.features.serialize import to_text
 from finrisk.models.specs import SPECS, as_utc
 from finrisk.models.split import split_by_time
@@ -126,7 +127,7 @@ def test_fused_reason_codes_run_the_encoder_once_per_record(settings, dataset, e
     # a reason's contribution is the PD drop of that field left out, the record's encoder vector held fixed
     i = next(k for k, r in enumerate(reasons) if r)
     code = reasons[i][0]
-    dropped = {k: v for k, v in records[i].fields.items() if k not in code["code"].split("+")}
+    dropped = {k: v for k, v in explained_fields(records[i]).items() if k not in code["code"].split("+")}
     variant = occluded(records[i], dropped)
     p = scorer.predict_records([variant], 16, embeddings[[i]])[0, 1]
     assert code["contribution"] == pytest.approx(adverse[i] - p, rel=1e-5, abs=1e-9)

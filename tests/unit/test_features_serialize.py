@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from finrisk.features.records import end_of_day, shard_params
+from finrisk.features.records import end_of_day, explained_fields, shard_params
 from finrisk.features.serialize import format_value, to_text
 
 
@@ -54,7 +54,26 @@ def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profil
     names = list(build(row).fields)
     assert names[:4] == ["notes", "segment", "arrears 24m", "utilisation"]
     assert names[-2:] == ["marketing opt in", "region"]  # the rest of the profile, sorted, last
-    assert build(row).fields["spend 30d"] == "3 txns 121"
+    # slow text, fast numbers: the behaviour figures are numbers the head reads, and reason codes still name them
+    record = build(row)
+    assert "txns" not in to_text(record.fields) and "121" not in to_text(record.fields)
+    assert record.meta["numeric"]["txn_amount_30d"] == 120.55
+    assert "spend 30d" in explained_fields(record) and "spend 30d" not in record.fields
+
+
+def test_fraud_text_names_the_transaction_and_keeps_its_numbers_out():
+    from finrisk.features import fraud
+
+    txn = {"key": "t1", "customer_id": "C1", "occurred_at": datetime(2026, 3, 1, 22, 5, tzinfo=timezone.utc),
+           "amount": 49.9, "currency": "EUR", "merchant": "GiftShop", "description": "card purchase",
+           "channel": "online", "country": "FR", "cust_count_1d": 3, "cust_amount_1d": 512.0, "cust_count_7d": 4,
+           "cust_amount_7d": 600.0, "cust_count_30d": 9, "cust_amount_30d": 900.0, "is_new_merchant": True,
+           "is_new_country": False, "merchant_labels_90d": 4, "merchant_frauds_90d": 1, "segment": "retail",
+           "profile": None}
+    record = fraud.build(txn)
+    assert to_text(record.fields) == to_text(fraud.build(dict(txn, key="t2", amount=12.0, cust_count_1d=0)).fields)
+    assert record.meta["numeric"]["hour"] == 22 and record.meta["numeric"]["merchant_fraud_rate_90d"] == 0.25
+    assert {"amount", "transaction hour", "merchant"} <= set(explained_fields(record))
 
 
 def _deep(levels: int):
@@ -86,7 +105,7 @@ def test_null_text_fields_serialize_as_empty_in_every_builder():
            "cust_count_7d": 0, "cust_amount_7d": 0, "cust_count_30d": 0, "cust_amount_30d": 0,
            "is_new_merchant": None, "is_new_country": None, "merchant_labels_90d": None, "merchant_frauds_90d": None,
            "segment": None, "profile": None}
-    assert to_text(fraud.build(txn).fields).startswith("customer transactions last 1 day")
+    assert to_text(fraud.build(txn).fields) == "" and fraud.build(txn).meta["numeric"]["hour"] == 0
     article = {"key": "a1", "as_of": None, "source": None, "headline": None, "body": None, "companies": None}
     assert to_text(news.build(article).fields) == ""
 
