@@ -165,15 +165,18 @@ def bench_settings(settings: Settings, base_model: str | None, train_steps: int 
     return settings.model_copy(update={"base_model": base_model, "gate": gate, "train": train, "scoring": scoring})
 
 
-def train_champions(settings: Settings, run_date: date = END_DATE) -> float:
-    """Train the three models (each becomes @champion under bench_settings' gate); returns seconds."""
+def train_champions(settings: Settings, run_date: date = END_DATE, results: dict | None = None) -> float:
+    """Train the three models (each becomes @champion under bench_settings' gate); returns seconds.
+    `results`, when given, gets each model's TrainResult."""
     from finrisk.models.args import TrainArgs
     from finrisk.models.specs import MODELS
     from finrisk.models.train import train_model
 
     started = time.perf_counter()
     for model in MODELS:
-        train_model(settings, model, TrainArgs.from_settings(settings))
+        result = train_model(settings, model, TrainArgs.from_settings(settings))
+        if results is not None:
+            results[model] = result
     return time.perf_counter() - started
 
 

@@ -36,6 +36,7 @@ from _warehouse import (END_DATE, another_warehouse, bench_settings, quiet, scra
                         table, timed, train_champions)
 
 STEPS = ("ingest", "validate", "score", "publish")
+SPECS_PRIMARY = {"news": "macro_f1"}
 NIGHTS = (("first", END_DATE - timedelta(days=1)), ("next", END_DATE))
 
 
@@ -126,12 +127,17 @@ def main(argv: list[str] | None = None) -> dict:
         generate(settings, args.train_customers, args.train_days, seed=42, end_date=END_DATE)
         run_ingest(settings, END_DATE)
         run_validation(settings, END_DATE)
-        train_s = train_champions(settings)
+        trained: dict = {}
+        train_s = train_champions(settings, results=trained)
         for size in sizes:
             with contextlib.ExitStack() as stack:
                 results.append(size_run(stack.enter_context(another_warehouse(settings, "nightly")), size, args.days))
     print(f"two nights by step and customer count ({args.days} days of demo data, {model}; champions trained once "
           f"on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)")
+    print(table([(m, t.version, *(f"{t.metrics.get(k, float('nan')):.4f}" for k in ("auc", "pr_auc", "macro_f1")),
+                  t.best_baseline, f"{t.baseline_metrics.get(SPECS_PRIMARY.get(m, 'auc'), float('nan')):.4f}")
+                 for m, t in trained.items()],
+                ("model", "version", "holdout AUC", "PR-AUC", "macro-F1", "best baseline", "its primary metric")))
     rows = [(f"{r['customers']:,}", name, f"{r[name]['rows']:,}", f"{r[name]['encoded']:,}",
              *(f"{r[name][s]:.1f}" for s in STEPS), f"{r[name]['night']:.1f}", f"{r[name]['per_1k']:.2f}",
              f"{r[name]['peak_mib']:.0f}") for r in results for name, _ in NIGHTS]
@@ -139,7 +145,8 @@ def main(argv: list[str] | None = None) -> dict:
                        "s per 1k", "score RSS MiB")))
     ratio = results[-1]["next"]["per_1k"] / results[0]["next"]["per_1k"]
     rss = results[-1]["next"]["peak_mib"] / results[0]["next"]["peak_mib"]
-    summary = {"base_model": model, "days": args.days, "train_s": train_s, "sizes": results, "ratio": ratio, "rss": rss}
+    summary = {"base_model": model, "days": args.days, "train_s": train_s, "sizes": results, "ratio": ratio, "rss": rss,
+               "trained": {m: {"metrics": t.metrics, "baselines": t.baselines} for m, t in trained.items()}}
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, default=str))
     print(f"nightly ratio time per 1k customers at {sizes[-1]:,} / at {sizes[0]:,}: {ratio:.2f} (1.0 = linear); "

@@ -7,7 +7,8 @@ once (--base-model, default tiny-random). For each n, n processes run `score(set
 shard=(i, n))` at the same time (as n Airflow mapped tasks would), then `publish(settings,
 date)` merges them; the wall-clock covers staging and publishing. The published business
 rows (risk.risk_scores, risk.transaction_scores, risk.news_signals without run ids and
-timestamps of the run) are compared with the unsharded run's, exactly.
+timestamps of the run) are compared with the unsharded run's, exactly. The stored encoder
+vectors (ops.text_embeddings) are cleared before each n, so every n encodes every text.
 The last line is the key ratio: the speed-up at the largest n, and whether the rows matched.
 """
 
@@ -58,6 +59,15 @@ def published(settings) -> dict:
     return out
 
 
+def forget_vectors(settings) -> None:
+    import sqlalchemy as sa
+
+    from finrisk.db.engine import get_engine
+
+    with get_engine(settings).begin() as conn:
+        conn.execute(sa.text("delete from ops.text_embeddings"))
+
+
 def run_sharded(settings, n: int) -> float:
     """Wall-clock seconds of n concurrent shard processes plus the publish that merges them."""
     from finrisk.scoring.run import publish
@@ -97,6 +107,7 @@ def main(argv: list[str] | None = None) -> dict:
         train_champions(settings)
         reference = None
         for n in counts:
+            forget_vectors(settings)  # every n encodes from scratch: the stored vectors of a previous n would flatter it
             seconds = run_sharded(settings, n)
             rows = published(settings)
             if reference is None:

@@ -286,12 +286,14 @@ def test_crash_between_staging_and_publish_leaves_published_tables_unchanged(env
 
 
 def test_reason_codes_name_real_fields_of_the_record(env):
+    from finrisk.features.records import explained_fields
     from finrisk.models.specs import SPECS
 
     score(env, D1)
     engine = _engine(env)
     with engine.connect() as conn:
-        fields = {r.key: set(r.fields) for r in SPECS["credit"].scoring_records(conn, D1)}
+        # a text field of the record, or one of its behaviour-figure groups (read as numbers, named like fields)
+        fields = {r.key: set(explained_fields(r)) for r in SPECS["credit"].scoring_records(conn, D1)}
     scores = _rows(engine, "select customer_id, reason_codes from risk.risk_scores where score_date = :d", d=D1)
     named = 0
     for row in scores:
