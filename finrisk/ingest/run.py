@@ -3,7 +3,9 @@
 Each table is moved by one `insert ... select` in `sql/ingest/<table>.sql`, which anti-joins
 the source against staging on the table's natural key (so late rows are never lost and a
 re-run adds nothing) and stamps `known_at` per docs/CONTRACTS.md. The move and the table's
-watermark in `ops.ingest_watermarks` commit together; `ops.ingest_runs` logs each run.
+watermark in `ops.ingest_watermarks` commit together; `ops.ingest_runs` logs each run. A
+table that received many rows (a backlog) is analyzed at once: validation and the feature
+queries run minutes later, before autovacuum would, and plan on its statistics.
 A run date ends at `finrisk.dates.end_of_day(run_date)`, the rule every step shares.
 """
 
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # Parents before children, so a run that stops half-way leaves no orphan it could have avoided.
 TABLES = ("customers", "credit_outcomes", "transactions", "fraud_labels", "news_articles", "news_labels")
+ANALYZE_MIN_ROWS = 10_000  # a load this big changes the table's statistics
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ def run_ingest(settings: Settings, run_date: date) -> IngestResult:
             with engine.begin() as conn:
                 load = _move_table(conn, table, result.run_id, run_date, result.cutoff_at)
             result.tables[table] = load
+            if load.rows_loaded >= ANALYZE_MIN_ROWS:
+                _analyze(engine, table)
             log.info("ingest %s: staging.%s +%d rows (%d late or undated%s)", result.run_id, table,
                      load.rows_loaded, load.late_rows, ", the backlog" if load.is_backlog else "")
             if load.redelivered_rows:
@@ -109,6 +114,15 @@ def run_ingest(settings: Settings, run_date: date) -> IngestResult:
         raise FinriskError(f"ingest of staging.{table} for {run_date} failed: {reason}") from None
     _finish(engine, result, "succeeded", None)
     return result
+
+
+def _analyze(engine: sa.Engine, table: str) -> None:
+    from psycopg2 import sql as psql
+
+    with engine.begin() as conn:  # `table` is one of TABLES, composed as an identifier
+        dbapi = conn.connection.dbapi_connection
+        with dbapi.cursor() as cur:
+            cur.execute(psql.SQL("analyze {}.{}").format(psql.Identifier("staging"), psql.Identifier(table)))
 
 
 def _finish(engine: sa.Engine, result: IngestResult, status: str, error: str | None) -> None:

@@ -34,7 +34,7 @@ failures as (
     select row_id, 'unexpected_rows_expectation(customer_clean)', 'customer is quarantined (no clean version)'
     from batch b
     where exists (select 1 from staging.customers c where c.customer_id = b.customer_id)
-      and not exists (select 1 from staging.clean_customers c where c.customer_id = b.customer_id)
+      and not exists (select 1 from staging.customers c where c.customer_id = b.customer_id and not exists (select 1 from quality.quarantine q where q.table_name = 'staging.customers' and q.row_id = c.row_id))
     union all
     select row_id, 'unexpected_rows_expectation(outcome_conflict)', 'outcome conflicts with another outcome for the customer and snapshot date'
     from batch b

@@ -14,7 +14,7 @@ customer_quarantined as (
     select count(*) as reported_rows
     from batch b
     where exists (select 1 from staging.customers c where c.customer_id = b.customer_id)
-      and not exists (select 1 from staging.clean_customers c where c.customer_id = b.customer_id)
+      and not exists (select 1 from staging.customers c where c.customer_id = b.customer_id and not exists (select 1 from quality.quarantine q where q.table_name = 'staging.customers' and q.row_id = c.row_id))
 ),
 
 reported as (
