@@ -6,7 +6,9 @@ with batch as (
     where a.ingest_date = :run_date
 ),
 
-failures as (
+-- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run
+-- every check once per batch row inside a nested loop; a materialized CTE is computed once
+failures as materialized (
     select row_id, 'expect_column_values_to_not_be_null(article_id)' as expectation, 'article_id is null' as reason
     from batch where article_id is null
     union all

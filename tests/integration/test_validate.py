@@ -247,3 +247,25 @@ def test_cli_batch_failure_is_one_line(settings, engine):
                           text=True, env=env, timeout=120)
     assert good.returncode == 0, good.stderr
     assert "Data Docs:" in good.stdout and "index.html" in good.stdout
+
+
+@pytest.mark.parametrize("table", ["customers", "credit_outcomes", "transactions", "fraud_labels", "news_articles",
+                                   "news_labels"])
+def test_quarantine_checks_run_once_whatever_the_planner_expects_of_the_batch(planted, table):
+    """Statistics from yesterday say today's batch has ~1 row; the planner then put the day's batch on the outer side
+    of a nested loop with all the checks inside, re-running every check per row (9k rows: minutes). The checks must be
+    one materialized CTE, so a re-scan reads their result instead of re-running them."""
+    from finrisk.config import QualitySettings
+    from finrisk.db.sql import load
+    from finrisk.quality import rules as R
+    from finrisk.quality.run import _params
+    from finrisk.dates import end_of_day
+
+    settings, engine, _ = planted
+    later = D + timedelta(days=30)  # a date no statistics have seen
+    params = _params(QualitySettings(), "plan-check", R.bounds(QualitySettings(), later, end_of_day(later)))
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"analyze staging.{table}")
+        plan = conn.execute(sa.text("explain (format json) " + load(f"quality/quarantine_{table}")), params).scalar_one()
+    text = str(plan)
+    assert "'CTE Name': 'failures'" in text, "the failures CTE was inlined into the plan"
