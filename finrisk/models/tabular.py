@@ -73,6 +73,29 @@ def _squash(x: float) -> float:
     return math.copysign(math.log1p(abs(x)), x)
 
 
+def cell(c: dict, value, others: dict, key_is_numeric) -> float:
+    """One column's value for one raw value (`others`: key -> frequent values; `key_is_numeric`: mixed keys)."""
+    kind = c["kind"]
+    if kind == "missing":
+        # a numeric key's unparseable value counts as missing too
+        return float(_missing(value) or (c.get("numeric", False) and parse_number(value) is None))
+    if _missing(value):
+        return 0.0
+    if kind == "num":
+        number = parse_number(value)
+        return 0.0 if number is None else (_squash(number) - c["mean"]) / c["std"]
+    if key_is_numeric(c["key"]) and parse_number(value) is not None:
+        return 0.0  # a mixed key's number is in its numeric column, not a category
+    text = str(value).strip()[:80]
+    if kind == "cat":
+        return float(text == c["value"])
+    if kind == "other":
+        return float(text not in others[c["key"]])
+    if kind == "hash":
+        return float(zlib.crc32(text.encode()) % HASH_BUCKETS == c["bucket"])
+    return 0.0
+
+
 class TabularEncoder:
     """Fit on training rows (dicts of raw values); `transform` gives a dense float matrix."""
 
@@ -124,35 +147,35 @@ class TabularEncoder:
         return out
 
     def transform(self, rows: Sequence[dict]) -> np.ndarray:
-        """(n, d) float64: scaled numbers, indicators, one-hot and hashed categories."""
+        """(n, d) float64: scaled numbers, indicators, one-hot and hashed categories.
+
+        Column by key, and each distinct (type, value) of a key worked out once: reason codes send many
+        variants of a record that share most values, and categorical values repeat across records."""
         out = np.zeros((len(rows), len(self.columns)), dtype=np.float64)
         others = {c["key"]: set(c["values"]) for c in self.columns if c["kind"] == "other"}
         numeric_keys = {c["key"] for c in self.columns if c["kind"] == "missing" and c.get("numeric")}
         key_is_numeric = numeric_keys.__contains__
-        for i, row in enumerate(rows):
-            for j, c in enumerate(self.columns):
-                value = row.get(c["key"])
-                kind = c["kind"]
-                if kind == "missing":
-                    # a numeric key's unparseable value counts as missing too
-                    out[i, j] = float(_missing(value) or (c.get("numeric", False) and parse_number(value) is None))
-                    continue
-                if _missing(value):
-                    continue
-                if kind == "num":
-                    number = parse_number(value)
-                    if number is not None:
-                        out[i, j] = (_squash(number) - c["mean"]) / c["std"]
-                    continue
-                text = str(value).strip()[:80]
-                if key_is_numeric(c["key"]) and parse_number(value) is not None:
-                    continue  # a mixed key's number is in its numeric column, not a category
-                if kind == "cat":
-                    out[i, j] = float(text == c["value"])
-                elif kind == "other":
-                    out[i, j] = float(text not in others[c["key"]])
-                elif kind == "hash":
-                    out[i, j] = float(zlib.crc32(text.encode()) % HASH_BUCKETS == c["bucket"])
+        by_key: dict[str, list[int]] = {}
+        for j, c in enumerate(self.columns):
+            by_key.setdefault(c["key"], []).append(j)
+        for key, idx in by_key.items():
+            cols = [self.columns[j] for j in idx]
+            memo: dict = {}
+            block = []
+            for row in rows:
+                value = row.get(key)
+                try:
+                    token = (type(value), value)  # the type too: True and 1 are equal keys, not equal categories
+                    cells = memo.get(token)
+                except TypeError:  # a dict or list value
+                    token, cells = None, None
+                if cells is None:
+                    cells = tuple(cell(c, value, others, key_is_numeric) for c in cols)
+                    if token is not None:
+                        memo[token] = cells
+                block.append(cells)
+            if rows:
+                out[:, idx] = np.asarray(block, dtype=np.float64)
         return out
 
     def to_dict(self) -> dict:

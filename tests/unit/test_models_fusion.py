@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 from finrisk.features.records import Record
 from finrisk.models import fusion
 from finrisk.models.baseline import fit_lr
-from finrisk.models.tabular import TabularEncoder, parse_number, raw_row
+from finrisk.models.tabular import TabularEncoder, cell, parse_number, raw_row
 
 
 @pytest.mark.parametrize("raw, number", [
@@ -59,6 +59,23 @@ def test_keys_are_discovered_with_missing_indicators_and_categories():
     unseen = raw_row(Record("new", {}, {"attributes": {"Occupation": "astronaut"}, "numeric": {}}))
     again = TabularEncoder.from_dict(encoder.to_dict())
     assert np.array_equal(again.transform([unseen]), encoder.transform([unseen]))
+
+
+def test_transform_by_key_equals_the_column_rules_cell_by_cell():
+    """The memoised, column-by-key transform gives exactly what each column's rule gives each raw value, for the
+    values that are equal keys but not equal categories (True and 1), NaN, dicts and lists, mixed keys."""
+    rows = [raw_row(r) for r in _bank_records(300, seed=3)]
+    encoder = TabularEncoder().fit(rows + [{"attr:Mixed": v} for v in ["1", "2", "n/a", "low", "3"] * 20])
+    tricky = [{"attr:HasMortgage": True}, {"attr:HasMortgage": 1}, {"attr:HasMortgage": "yes"},
+              {"attr:Occupation": float("nan")}, {"attr:Occupation": {"a": 1}}, {"attr:Occupation": ["x"]},
+              {"attr:Mixed": "low"}, {"attr:Mixed": 2}, {"attr:Mixed": "2"}, {}]
+    sample = rows[:50] + tricky + rows[:5]
+    others = {c["key"]: set(c["values"]) for c in encoder.columns if c["kind"] == "other"}
+    numeric = {c["key"] for c in encoder.columns if c["kind"] == "missing" and c.get("numeric")}
+    expected = np.array([[cell(c, row.get(c["key"]), others, numeric.__contains__) for c in encoder.columns]
+                         for row in sample])
+    assert np.array_equal(encoder.transform(sample), expected)
+    assert encoder.transform([]).shape == (0, len(encoder.columns))
 
 
 def test_step_zero_of_the_fused_head_is_the_lr_baseline():
