@@ -77,10 +77,14 @@ def _adverse(scorer, texts: list[str], batch_size: int) -> np.ndarray:
     return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(texts) else np.zeros(0)
 
 
-def _adverse_records(scorer, records: list, batch_size: int, embeddings: np.ndarray | None = None) -> np.ndarray:
+def _probs(scorer, records: list, batch_size: int, embeddings: np.ndarray | None = None) -> np.ndarray:
     # records, not texts: a fused model reads each record's tabular attributes as well as its text
-    probs = np.asarray(scorer.predict_records(records, batch_size) if embeddings is None
-                       else scorer.predict_records(records, batch_size, embeddings), dtype=float)
+    return np.asarray(scorer.predict_records(records, batch_size) if embeddings is None
+                      else scorer.predict_records(records, batch_size, embeddings), dtype=float)
+
+
+def _adverse_records(scorer, records: list, batch_size: int, embeddings: np.ndarray | None = None) -> np.ndarray:
+    probs = _probs(scorer, records, batch_size, embeddings)
     return np.clip(probs[:, scorer.positive_index], 0.0, 1.0) if len(records) else np.zeros(0)
 
 
@@ -138,8 +142,7 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
         reuse = getattr(scorer, "reuses_embeddings", False)
         embeddings = (store.vectors(scorer, records, cfg.batch_size) if store is not None
                       else scorer.embed_records(records, cfg.batch_size) if reuse else None)
-        probs = np.asarray(scorer.predict_records(records, cfg.batch_size, embeddings) if reuse
-                           else scorer.predict_records(records, cfg.batch_size), dtype=float)
+        probs = _probs(scorer, records, cfg.batch_size, embeddings)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
         explain = _explainer(scorer, cfg.batch_size, embeddings)
         # occlusion re-scores each record once per field: spend it only where a reason is asked for
