@@ -23,8 +23,8 @@ from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
 from finrisk.features.records import explained_fields
 from finrisk.models.specs import MODELS
-from finrisk.scoring.models import RunModels
 from finrisk.scoring.embedding_store import EmbeddingStore
+from finrisk.scoring.models import RunModels
 from finrisk.scoring.reasons import explain_batch
 from finrisk.scoring.targets import CHALLENGER_TABLE, TARGETS, Scored
 
@@ -119,15 +119,21 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
     return reasons
 
 
-def _store(engine: Engine, cfg: ScoringSettings, job: ShardJob, model: str) -> EmbeddingStore | None:
-    scorer = job.scorers[model]
-    if not (cfg.embedding_store and getattr(scorer, "reuses_embeddings", False)):
+def _store(engine: Engine, cfg: ScoringSettings, scorer, model: str, version: str) -> EmbeddingStore | None:
+    if scorer is None or not (cfg.embedding_store and getattr(scorer, "reuses_embeddings", False)):
         return None
-    return EmbeddingStore(engine, model, job.models.champions[model].version, scorer.encoder_variant)
+    return EmbeddingStore(engine, model, version, scorer.encoder_variant)
+
+
+def _vectors(scorer, store: EmbeddingStore | None, records: list, batch_size: int) -> np.ndarray | None:
+    """A fused model's encoder vectors of the block (stored ones reused), or None for a text model."""
+    if store is not None:
+        return store.vectors(scorer, records, batch_size)
+    return scorer.embed_records(records, batch_size) if getattr(scorer, "reuses_embeddings", False) else None
 
 
 def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None,
-                 store: EmbeddingStore | None = None) -> int:
+                 stores: tuple = (None, None)) -> int:
     from finrisk.models.specs import SPECS
 
     spec, target = SPECS[model], TARGETS[model]
@@ -139,9 +145,7 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
     block_size = cfg.batch_size * 8  # several batches per call, so length grouping has room to work
     count = 0
     for records in _blocks(spec.scoring_records(read_conn, job.score_date, job.shard), block_size):
-        reuse = getattr(scorer, "reuses_embeddings", False)
-        embeddings = (store.vectors(scorer, records, cfg.batch_size) if store is not None
-                      else scorer.embed_records(records, cfg.batch_size) if reuse else None)
+        embeddings = _vectors(scorer, stores[0], records, cfg.batch_size)
         probs = _probs(scorer, records, cfg.batch_size, embeddings)
         adverse = np.clip(probs[:, scorer.positive_index], 0.0, 1.0)
         explain = _explainer(scorer, cfg.batch_size, embeddings)
@@ -153,7 +157,8 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
             main.add(target.row(Scored(job.run_id, job.score_date, record, float(adverse[i]), label, reasons[i],
                                        version), cfg))
         if challenger is not None:
-            shadow_probs = _adverse_records(challenger, records, cfg.batch_size)
+            shadow_probs = _adverse_records(challenger, records, cfg.batch_size,
+                                            _vectors(challenger, stores[1], records, cfg.batch_size))
             ref = job.models.challengers[model]
             for record, cp, p in zip(records, shadow_probs, adverse):
                 shadow.add((job.run_id, job.score_date, spec.registered_name, ref.version, record.key, float(cp),
@@ -177,12 +182,14 @@ def stage_shard(engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: P
             if model not in job.models.champions:
                 log.warning("run %s: %s has no @champion, not scored", job.run_id, model)
                 continue
-            store = _store(engine, cfg, job, model)
-            counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress, store)
+            challenger = job.models.challengers.get(model)
+            stores = (_store(engine, cfg, job.scorers[model], model, job.models.champions[model].version),
+                      _store(engine, cfg, job.challenger_scorers.get(model), model, getattr(challenger, "version", "")))
+            counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress, stores)
             log.info("run %s shard %d/%d: %s scored %d rows", job.run_id, i, n, model, counts[model])
-            if store is not None:
-                log.info("run %s shard %d/%d: %s encoder vectors: %d reused, %d distinct texts encoded",
-                         job.run_id, i, n, model, store.reused, store.encoded)
+            for store in filter(None, stores):
+                log.info("run %s shard %d/%d: %s v%s encoder vectors: %d reused, %d distinct texts encoded",
+                         job.run_id, i, n, model, store.model_version, store.reused, store.encoded)
         write_conn.execute(query("scoring/insert_batch"), {
             "score_date": job.score_date, "shard_index": i, "shard_count": n, "run_id": job.run_id,
             **{f"{m}_model_version": job.models.versions.get(m) for m in MODELS},
