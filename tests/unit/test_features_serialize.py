@@ -54,11 +54,19 @@ def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profil
     names = list(build(row).fields)
     assert names[:4] == ["notes", "segment", "arrears 24m", "utilisation"]
     assert names[-2:] == ["marketing opt in", "region"]  # the rest of the profile, sorted, last
-    # slow text, fast numbers: the behaviour figures are numbers the head reads, and reason codes still name them
     record = build(row)
-    assert "txns" not in to_text(record.fields) and "121" not in to_text(record.fields)
-    assert record.meta["numeric"]["txn_amount_30d"] == 120.55
-    assert "spend 30d" in explained_fields(record) and "spend 30d" not in record.fields
+    assert record.fields["spend 30d"] == "3 txns 121" and record.meta["numeric"]["txn_amount_30d"] == 120.55
+    # reason codes: a figure line and its numbers are one group; figures that are numbers only are groups of their own
+    explained = list(explained_fields(record))
+    assert explained[: len(record.fields)] == list(record.fields) and "spend 14d trend" in explained
+    assert explained.count("spend 30d") == 1
+    from finrisk.models.tabular import occluded
+
+    without = occluded(record, {k: v for k, v in explained_fields(record).items() if k != "spend 30d"})
+    assert "spend 30d" not in without.fields and without.meta["numeric"]["txn_count_30d"] is None
+    assert without.meta["numeric"]["txn_count_90d"] == 9 and record.meta["numeric"]["txn_count_30d"] == 3
+    trend = occluded(record, {k: v for k, v in explained_fields(record).items() if k != "spend 14d trend"})
+    assert trend.fields == record.fields and trend.meta["numeric"]["activity_drop_14d"] is None
 
 
 def test_fraud_text_names_the_transaction_and_keeps_its_numbers_out():
