@@ -211,6 +211,19 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def run_worker(script: str, settings: Settings, *args: str) -> dict:
+    """Run `script --worker *args` in a fresh process with `settings` in its environment; its last stdout line
+    is JSON. A failure is one line naming its last stderr line."""
+    import json
+    import subprocess
+
+    env = {**os.environ, **settings_env(settings)}
+    done = subprocess.run([sys.executable, script, "--worker", *args], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"scoring process failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def timed(fn, *args, **kwargs) -> tuple[float, object]:
     """(seconds, result) of one call."""
     started = time.perf_counter()

@@ -17,17 +17,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, another_warehouse, bench_settings, load_demo, quiet, scratch,  # noqa: E402
-                        settings_env, table, train_champions)
+from _warehouse import (END_DATE, another_warehouse, bench_settings, load_demo, quiet, run_worker,  # noqa: E402
+                        scratch, table, train_champions)
 
 
 def worker(day: str) -> None:
@@ -43,12 +41,7 @@ def worker(day: str) -> None:
 
 
 def measure(settings) -> dict:
-    env = {**os.environ, **settings_env(settings)}
-    done = subprocess.run([sys.executable, __file__, "--worker", "--date", END_DATE.isoformat()], env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"scoring process failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, settings, "--date", END_DATE.isoformat())
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -23,16 +23,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, another_warehouse, bench_settings, quiet, scratch, settings_env,  # noqa: E402
+from _warehouse import (END_DATE, another_warehouse, bench_settings, quiet, run_worker, scratch,  # noqa: E402
                         table, timed, train_champions)
 
 STEPS = ("ingest", "validate", "score", "publish")
@@ -54,12 +52,7 @@ def worker(day: str) -> None:
 
 
 def _score(settings, day: date) -> dict:
-    env = {**os.environ, **settings_env(settings)}
-    done = subprocess.run([sys.executable, __file__, "--worker", "--date", day.isoformat()], env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"scoring process failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, settings, "--date", day.isoformat())
 
 
 def _stored(settings) -> int:
