@@ -13,7 +13,7 @@ records, best-of-3 in this process, the paths taking turns:
   batches padded to their own longest text, inference mode; int8 Linear layers for the int8 one);
 - finrisk int8, next night: what `finrisk score` does on the night after the previous day's
   run: the stored encoder vectors (ops.text_embeddings) of the same customers' texts on the
-  previous day are looked up by text hash, only texts that changed are encoded, then the head.
+  previous day are looked up by the hash of their encoder text (fields less the daily figures), only texts that changed are encoded, then the head.
   Each round starts from a store holding only the previous day's vectors.
 It prints records/s and the holdout AUC of each model (out of time, same split), the share of
 texts unchanged since the previous day, and as the last line the scoring path's speed-up over
@@ -44,10 +44,11 @@ def naive_probs(scorer, records, max_length: int, batch_size: int):
 
     fused = scorer._classifier.fused
     texts = [to_text(r.fields) for r in records]
+    encoder_texts = fused.encoder_texts(texts)
     out = []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            enc = fused.tokenizer(texts[start : start + batch_size], truncation=True, max_length=max_length,
+            enc = fused.tokenizer(encoder_texts[start : start + batch_size], truncation=True, max_length=max_length,
                                   padding="max_length", return_tensors="pt")
             hidden = fused.encoder(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).float()
@@ -68,7 +69,6 @@ def main(argv: list[str] | None = None) -> dict:
     quiet()
     from finrisk.config import GateSettings
     from finrisk.db.engine import get_engine
-    from finrisk.features.serialize import to_text
     from finrisk.models.args import TrainArgs
     from finrisk.models.train import train_model
     from finrisk.quality import run_validation
@@ -89,13 +89,13 @@ def main(argv: list[str] | None = None) -> dict:
         yesterday = [r for r in credit_texts(settings, END_DATE - timedelta(days=1)) if r.key in keys]
         int8 = runs["int8"][1]
         # one store per round (its own encoder key), each holding only yesterday's vectors
-        stored = dict(zip((text_sha256(to_text(r.fields)) for r in yesterday), int8.embed_records(yesterday, 64)))
+        stored = dict(zip(map(text_sha256, int8.encoder_texts(yesterday)), int8.embed_records(yesterday, 64)))
         stores = []
         for k in range(args.repeats + 1):
             store = EmbeddingStore(get_engine(settings), "credit", int8.ref.version, f"bench-{k}")
             store._store(stored)
             stores.append(store)
-        unchanged = sum(text_sha256(to_text(r.fields)) in stored for r in records) / len(records)
+        unchanged = sum(text_sha256(t) in stored for t in int8.encoder_texts(records)) / len(records)
         max_length, n, bs = runs["float32"][1].max_length, len(records), args.batch_size
         next_night = iter(stores)
 

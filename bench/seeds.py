@@ -1,6 +1,7 @@
 """Benchmark: the seed spread of holdout metrics, fused models against every baseline on the same split.
 
 Run: `python bench/seeds.py --customers 3000 --days 90 --seeds 42,43,44`
+(`--encoder-text slow,all`: each fused model also with its encoder reading every field, daily figures included.)
 
 The demo bank of the quick start (3,000 customers, 90 days, seed 42) is generated, ingested and
 validated once; then `train_model` runs for credit and fraud once per training seed with the
@@ -39,6 +40,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--seeds", default="42,43,44")
     parser.add_argument("--models", default="credit,fraud")
+    parser.add_argument("--encoder-text", default="slow", help="slow (fields less meta['wide_only']), all, or both")
     parser.add_argument("--base-model", default=None, help="default: the quick start's (packaged MiniLM)")
     args = parser.parse_args()
     quiet()
@@ -54,13 +56,15 @@ def main() -> None:
         run_validation(settings, END_DATE)
         settings = settings.model_copy(update={"gate": GateSettings(min_auc=0.0, max_calibration_error=1.0)})
         for model in args.models.split(","):
-            cache: dict = {}
-            for seed in seeds:
-                started = time.perf_counter()
-                result = train_model(settings, model, TrainArgs.from_settings(settings, seed=seed,
-                                                                             base_model=args.base_model),
-                                     embedding_cache=cache)
-                results.setdefault(model, []).append((seed, result, time.perf_counter() - started))
+            cache: dict = {}  # keyed by text: the slow and the full encoder texts share it
+            for variant in args.encoder_text.split(","):
+                label = model if variant == "slow" else f"{model} ({variant} text)"
+                for seed in seeds:
+                    started = time.perf_counter()
+                    train_args = TrainArgs.from_settings(settings, seed=seed, base_model=args.base_model,
+                                                         slow_text=variant == "slow")
+                    result = train_model(settings, model, train_args, embedding_cache=cache)
+                    results.setdefault(label, []).append((seed, result, time.perf_counter() - started))
     rows = []
     for model, runs in results.items():
         for seed, result, seconds in runs:

@@ -62,6 +62,22 @@ def published(settings) -> dict:
     return out
 
 
+def differences(frames: dict, base: dict) -> list[str]:
+    """'table.column' of each column whose values differ from `base`'s (row counts first), for the printout."""
+    out = []
+    for name in COMPARED:
+        a, b = frames[name], base[name]
+        if len(a) != len(b) or list(a.columns) != list(b.columns):
+            out.append(f"{name} (rows {len(a)} vs {len(b)})")
+            continue
+        for c in (c for c in a.columns if not a[c].equals(b[c])):
+            try:
+                out.append(f"{name}.{c} (max |diff| {float(abs(a[c].astype(float) - b[c].astype(float)).max()):.2g})")
+            except (TypeError, ValueError):
+                out.append(f"{name}.{c}")
+    return out
+
+
 def forget_vectors(settings) -> None:
     import sqlalchemy as sa
 
@@ -121,8 +137,9 @@ def main(argv: list[str] | None = None) -> dict:
     for r in results:
         n = r["shards"]
         r["speedup"] = base_s / r["seconds"]
-        r["equal_cold"] = all(cold[n][t].equals(cold[counts[0]][t]) for t in COMPARED)
-        r["equal_stored"] = all(warm[n][t].equals(warm[counts[0]][t]) for t in COMPARED)
+        r["differ_cold"] = differences(cold[n], cold[counts[0]])
+        r["differ_stored"] = differences(warm[n], warm[counts[0]])
+        r["equal_cold"], r["equal_stored"] = not r["differ_cold"], not r["differ_stored"]
         pd_n, pd_1 = (frame["risk.risk_scores"]["pd_12m"].astype(float).to_numpy() for frame in (cold[n], cold[counts[0]]))
         r["max_pd_diff"] = float(abs(pd_n - pd_1).max()) if len(pd_1) == len(pd_n) and len(pd_1) else float("nan")
         r["same_band"] = float((cold[n]["risk.risk_scores"]["risk_band"] == cold[counts[0]]["risk.risk_scores"]["risk_band"])
@@ -134,6 +151,10 @@ def main(argv: list[str] | None = None) -> dict:
                   f"{r['max_pd_diff']:.2g}", f"{r['same_band']:.2%}", yes[r["equal_stored"]]) for r in results],
                 ("shards", "wall s", "speed-up", "published rows", f"= {counts[0]} shard, every text encoded",
                  "max |PD diff|", "same band", "= on a re-run (stored vectors)")))
+    for r in results:
+        for path in ("cold", "stored"):
+            if r[f"differ_{path}"]:
+                print(f"{r['shards']} shards, {path}: differs in {', '.join(r[f'differ_{path}'])}")
     last = results[-1]
     summary = {"customers": args.customers, "base_model": args.base_model, "results": results,
                "ratio": last["speedup"], "all_equal": all(r["equal_cold"] for r in results),

@@ -20,7 +20,8 @@ class Record:
     `meta["attributes"]` (raw profile values for the baseline), `meta["groups"]` (segment and
     protected attributes for fairness tables), `meta["number_groups"]` (reason-code name ->
     the numeric keys it stands for: behaviour figures are explained like fields although
-    they are not in the text), and for training `meta["label"]` and `meta["time"]`.
+    they are not in the text), `meta["wide_only"]` (fields a fused model's encoder does not read:
+    figures that move daily; the n-grams and the tabular vector still do), and for training `meta["label"]` and `meta["time"]`.
     """
 
     key: str

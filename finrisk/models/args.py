@@ -37,6 +37,9 @@ class TrainArgs:
     cpu_int8: bool = field(
         default=True, metadata={"help": "fused models: on CPU, embed (train and score) with the int8 encoder; "
                                         "False keeps float32 (stored with the model)"})
+    slow_text: bool = field(
+        default=True, metadata={"help": "fused models: the encoder reads a record's fields less meta['wide_only'] "
+                                        "(daily figures, still in the n-grams), so its vector can be stored"})
     stack_tree: bool = field(
         default=True, metadata={"help": "fused models: the HGB baseline's logit is a head input (out-of-fold in training)"})
     base_model: str | None = field(

@@ -30,11 +30,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from finrisk.features.records import Record
-from finrisk.features.serialize import to_text
+from finrisk.features.serialize import to_text, without_lines
 from finrisk.models.tabular import TabularEncoder, raw_row
 
 log = logging.getLogger(__name__)
 WIDE_FEATURES = 2**18
+HEAD_ROWS = 256  # rows per head call at prediction time (FusedModel.logits)
+
+
+def _padded(x):
+    """A tensor of at most HEAD_ROWS rows, zero-padded to HEAD_ROWS."""
+    import torch
+
+    if len(x) == HEAD_ROWS:
+        return x
+    return torch.cat([x, x.new_zeros((HEAD_ROWS - len(x), *x.shape[1:]))])
 
 
 def wide_matrix(texts: Sequence[str], n_features: int):
@@ -132,6 +142,7 @@ class FusedModel:
     positive_index: int
     tree: object = None  # the fitted HGB baseline whose logit is a head input, or None
     cpu_int8: bool = True  # scored on CPU with the int8 encoder it was trained on (finrisk.models.quantize)
+    wide_only: tuple[str, ...] = ()  # lines of the text the encoder does not read (records' meta["wide_only"])
 
     def tabular_inputs(self, rows: Sequence[dict], tree_logits: np.ndarray | None = None) -> np.ndarray:
         """The tabular vector of raw rows, with the tree's logit as its last column when the head has one
@@ -149,17 +160,30 @@ class FusedModel:
         import torch
 
         if embeddings is None:
-            embeddings = embed(self.encoder, self.tokenizer, texts, self.max_length, batch_size)
+            embeddings = embed(self.encoder, self.tokenizer, self.encoder_texts(texts), self.max_length, batch_size)
         tab = torch.tensor(self.tabular_inputs(rows, tree_logits), dtype=torch.float32)
         wide = wide_matrix(texts, self.wide_features) if self.wide_features else None
         return tab, torch.tensor(embeddings, dtype=torch.float32), wide
 
     def logits(self, tab, text, wide) -> np.ndarray:
+        """The head's logits, in blocks of exactly HEAD_ROWS rows (the last one zero-padded): a float32 matmul's
+        last bits depend on how many rows it is given, so a fixed block size makes a row's score independent of
+        the batch it came in (shards, blocks, re-runs give equal rows; bench/shards.py)."""
         import torch
 
         self.head.eval()
+        out = np.empty(len(tab), dtype=np.float64)
         with torch.inference_mode():
-            return self.head(tab, text, _torch_sparse(wide) if wide is not None else None).double().numpy()
+            for start in range(0, len(tab), HEAD_ROWS):
+                stop = min(start + HEAD_ROWS, len(tab))
+                t, x = _padded(tab[start:stop]), _padded(text[start:stop])
+                w = None
+                if wide is not None:
+                    w = wide[start:stop].copy()
+                    w.resize((HEAD_ROWS, w.shape[1]))
+                    w = _torch_sparse(w)
+                out[start:stop] = self.head(t, x, w)[: stop - start].double().numpy()
+        return out
 
     def to_probs(self, z: np.ndarray) -> np.ndarray:
         p = 1 / (1 + np.exp(-z))
@@ -173,27 +197,34 @@ class FusedModel:
             return np.zeros((0, 2))
         return self.to_probs(self.logits(*self.inputs(texts, rows, batch_size)))
 
+    def encoder_texts(self, texts: Sequence[str]) -> list[str]:
+        """What the encoder reads of each serialized text: all of it less the `wide_only` lines (daily figures,
+        which only the n-grams and the tabular vector read)."""
+        return [without_lines(t, self.wide_only) for t in texts]
+
     def embed_records(self, records: Sequence[Record], batch_size: int = 64) -> np.ndarray:
-        """The encoder's pooled vectors of the records' serialized fields, (n, hidden)."""
-        return embed(self.encoder, self.tokenizer, [to_text(r.fields) for r in records], self.max_length, batch_size)
+        """The encoder's pooled vectors of the records' encoder texts, (n, hidden)."""
+        return embed(self.encoder, self.tokenizer, self.encoder_texts([to_text(r.fields) for r in records]),
+                     self.max_length, batch_size)
 
     def predict_records(self, records: Sequence[Record], batch_size: int = 64,
                         embeddings: np.ndarray | None = None) -> np.ndarray:
-        """(n, 2) probabilities for records: the text of their fields and the tabular vector of their meta.
+        """(n, 2) probabilities for records: the encoder's vector of their encoder text, the n-grams of all their
+        fields and the tabular vector of their meta.
 
         `embeddings` (from `embed_records`) skips the encoder: reason codes hold a record's encoder vector
         fixed while one of its fields is left out of the tabular vector, the tree and the n-grams."""
-        if embeddings is None:
-            return self.predict_raw([to_text(r.fields) for r in records], [raw_row(r) for r in records], batch_size)
         if not len(records):
             return np.zeros((0, 2))
+        if embeddings is None:
+            embeddings = self.embed_records(records, batch_size)
         texts = [to_text(r.fields) for r in records]
         return self.to_probs(self.logits(*self.inputs(texts, [raw_row(r) for r in records], embeddings=embeddings)))
 
     def config(self) -> dict:
         """What rebuilds the head and the pre-processing at load time (JSON-safe)."""
         return {"tabular": self.tabular.to_dict(), "tabular_dim": int(self.head.tabular.in_features),
-                "tree": self.tree is not None, "cpu_int8": self.cpu_int8,
+                "tree": self.tree is not None, "cpu_int8": self.cpu_int8, "wide_only": list(self.wide_only),
                 "text_dim": int(self.head.deep_in.in_features), "hidden": int(self.head.deep_in.out_features),
                 "wide_features": self.wide_features, "max_length": self.max_length,
                 "classes": list(self.classes), "positive_index": self.positive_index}
@@ -231,7 +262,8 @@ class FusedModel:
         # the registry's own artifact, written by `save` (MLflow's sklearn flavour pickles the same way)
         tree = pickle.loads((folder / "tree.pkl").read_bytes()) if cfg.get("tree") else None
         return cls(encoder.eval(), tokenizer, TabularEncoder.from_dict(cfg["tabular"]), head.eval(), cfg["max_length"],
-                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree, cfg.get("cpu_int8", True))
+                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree, cfg.get("cpu_int8", True),
+                   tuple(cfg.get("wide_only", ())))
 
 
 @dataclass

@@ -84,6 +84,12 @@ class FusedClassifier(mlflow.pyfunc.PythonModel):
     def tokenizer(self):
         return self.fused.tokenizer
 
+    def encoder_texts(self, records) -> list[str]:
+        """What the encoder reads of each record (the key of its stored vector)."""
+        from finrisk.features.serialize import to_text
+
+        return self.fused.encoder_texts([to_text(r.fields) for r in records])
+
     def embed_records(self, records, batch_size: int = 64):
         """The encoder's vectors of the records (reused by `predict_records(..., embeddings=)`)."""
         return self.fused.embed_records(records, batch_size)

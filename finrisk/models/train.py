@@ -21,7 +21,7 @@ import numpy as np
 from finrisk.config import Settings
 from finrisk.db.engine import get_engine
 from finrisk.errors import FinriskError
-from finrisk.features.serialize import to_text
+from finrisk.features.serialize import to_text, without_lines
 from finrisk.models.args import TrainArgs
 from finrisk.models.backbone import load_backbone
 from finrisk.models.baseline import fit_baselines
@@ -169,9 +169,11 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
     # "train work" and "embedded +k texts" drive the quick start's progress bar (finrisk.quickstart)
     # each distinct text once: slow text repeats (a customer's snapshots, a merchant's transactions)
     cache = embedding_cache if embedding_cache is not None else {}
+    wide_only = tuple(dict.fromkeys(k for r in split.train for k in r.meta.get("wide_only", ()))) if args.slow_text else ()
+    encoder_texts = {name: [without_lines(t, wide_only) for t in texts[name]] for name in PARTS}
     log.info("%s: train work %d texts to embed", spec.registered_name,
-             len({t for name in PARTS for t in texts[name]} - cache.keys()))
-    embeddings = {name: fusion.embed_cached(embedder, backbone.tokenizer, texts[name], args.max_length,
+             len({t for name in PARTS for t in encoder_texts[name]} - cache.keys()))
+    embeddings = {name: fusion.embed_cached(embedder, backbone.tokenizer, encoder_texts[name], args.max_length,
                                             args.eval_batch_size, device, cache,
                                             lambda k: log.info("embedded +%d texts", k)) for name in PARTS}
     embed_seconds = time.perf_counter() - started
@@ -185,7 +187,8 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
                             args.wide_features, args.head_hidden)
     _set_text_scale(head, embeddings["train"])
     fused = fusion.FusedModel(encoder.to("cpu"), backbone.tokenizer, tabular_encoder, head, args.max_length,
-                              args.wide_features, spec.classes, spec.positive_index, tree, args.cpu_int8)
+                              args.wide_features, spec.classes, spec.positive_index, tree, args.cpu_int8,
+                              wide_only)
     inputs = {name: fused.inputs(texts[name], rows[name], embeddings=embeddings[name],
                                  tree_logits=oof if name == "train" else None) for name in PARTS}
     y_val = (np.asarray(labels["validation"]) == spec.positive_index).astype(int)

@@ -98,6 +98,10 @@ class Scorer:
         device = next(encoder.parameters()).device.type
         return "cuda-bf16" if device == "cuda" else f"{device}-fp32"
 
+    def encoder_texts(self, records: list) -> list[str]:
+        """What the encoder reads of each record (fused models only): its stored vector's key."""
+        return self._classifier.encoder_texts(list(records))
+
     def embed_records(self, records: list, batch_size: int = 64) -> np.ndarray:
         """The encoder's vectors of records (fused models only)."""
         return self._classifier.embed_records(list(records), batch_size)

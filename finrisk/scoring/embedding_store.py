@@ -1,8 +1,8 @@
 """Encoder vectors of serialized texts kept in the warehouse, so a night encodes only new texts.
 
 A fused model's encoder is frozen: its vector of a text depends only on the model version, the
-encoder variant that ran it (int8 on CPU, bf16 on CUDA, float32) and the text. Credit and fraud
-texts hold only slow fields (finrisk.features.credit, .fraud), so most of them were seen on an
+encoder variant that ran it (int8 on CPU, bf16 on CUDA, float32) and the text. The encoder texts of
+credit and fraud records hold only slow fields (serialize.encoder_text), so most of them were seen on an
 earlier night, or earlier in the same block: each block of records is looked up by the SHA-256
 of its texts, the distinct texts not found are encoded once, and their vectors are stored for
 the next night (ops.text_embeddings, migration 070). A vector stored by a run that failed later
@@ -24,7 +24,6 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from finrisk.db.sql import query
-from finrisk.features.serialize import to_text
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class EmbeddingStore:
 
     def vectors(self, scorer, records: list, batch_size: int) -> np.ndarray:
         """(n, hidden) encoder vectors of `records`: stored ones reused, each distinct new text encoded once."""
-        shas = [text_sha256(to_text(r.fields)) for r in records]
+        shas = [text_sha256(t) for t in scorer.encoder_texts(records)]
         distinct = list(dict.fromkeys(shas))
         known = self._lookup(distinct) if distinct else {}
         first = {}

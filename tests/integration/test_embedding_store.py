@@ -42,7 +42,7 @@ def test_a_night_encodes_only_texts_no_earlier_night_stored(scored, engine, monk
     scorer, records = scored
     twin = Record("twin", dict(records[0].fields), records[0].meta)  # same text, another customer
     block = [*records, twin]
-    distinct = len({tuple(r.fields.items()) for r in block})
+    distinct = len(set(scorer.encoder_texts(block)))
     calls = _count_embeds(monkeypatch)
     store = EmbeddingStore(engine, "credit", scorer.ref.version, scorer.encoder_variant)
     first = store.vectors(scorer, block, 16)
@@ -58,6 +58,14 @@ def test_a_night_encodes_only_texts_no_earlier_night_stored(scored, engine, monk
     assert calls == [1] and tomorrow.encoded == 1
     np.testing.assert_array_equal(again[[0, *range(2, len(records))]], first[[0, *range(2, len(records))]])
     assert not np.array_equal(again[1], first[1])
+
+    # a daily figure (wide only: n-grams and tabular vector) is not in the encoder text: nothing to encode
+    calls.clear()
+    spent = Record(records[2].key, {**records[2].fields, "spend 30d": "97 txns 12345"}, records[2].meta)
+    assert "spend 30d" in records[2].meta["wide_only"] and "spend 30d" not in scorer.encoder_texts([spent])[0]
+    later = EmbeddingStore(engine, "credit", scorer.ref.version, scorer.encoder_variant)
+    np.testing.assert_array_equal(later.vectors(scorer, [spent], 16)[0], first[2])
+    assert calls == [] and later.encoded == 0
 
     # another encoder variant or model version never reads these vectors
     calls.clear()

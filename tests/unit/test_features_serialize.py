@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from finrisk.features.records import end_of_day, explained_fields, shard_params
+from finrisk.features.records import Record, end_of_day, explained_fields, shard_params
 from finrisk.features.serialize import format_value, to_text
 
 
@@ -67,6 +67,28 @@ def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profil
     assert without.meta["numeric"]["txn_count_90d"] == 9 and record.meta["numeric"]["txn_count_30d"] == 3
     trend = occluded(record, {k: v for k, v in explained_fields(record).items() if k != "spend 14d trend"})
     assert trend.fields == record.fields and trend.meta["numeric"]["activity_drop_14d"] is None
+
+
+def test_credit_encoder_text_leaves_out_the_daily_figures_the_ngrams_keep():
+    from finrisk.features.credit import WIDE_ONLY, build
+    from finrisk.features.serialize import encoder_text
+
+    row = {"key": "C1", "as_of": None, "company": "Acme", "has_profile": True, "segment": "retail",
+           "profile": {"utilisation": 0.3}, "notes": "asked for a payment holiday", "txn_count_30d": 3,
+           "txn_amount_30d": 120.55, "txn_count_90d": 9, "txn_amount_90d": 400.4, "txn_count_180d": 12,
+           "txn_max_amount_180d": 99.9, "merchant_count_180d": 4, "abroad_share_180d": 0.1,
+           "channel_shares": {"online": 0.5, "pos": 0.5}, "top_merchants": ["Grocer"], "news_count_90d": 1,
+           "headlines": ["Acme wins contract"]}
+    today = build(row)
+    tomorrow = build({**row, "txn_count_30d": 4, "txn_amount_30d": 180.0, "channel_shares": {"online": 0.6, "pos": 0.4}})
+    assert set(WIDE_ONLY) <= set(today.fields) and today.meta["wide_only"] == WIDE_ONLY
+    text = encoder_text(today)
+    assert all(f"{name}: " not in text for name in WIDE_ONLY)
+    assert "notes: asked for a payment holiday" in text and "headlines: Acme wins contract" in text
+    assert "top merchants: Grocer" in text and "utilisation: 0.3" in text
+    assert encoder_text(tomorrow) == text and to_text(tomorrow.fields) != to_text(today.fields)
+    assert encoder_text(build({**row, "notes": "new employer"})) != text
+    assert encoder_text(Record("x", {"a": "1", "b": "2"})) == to_text({"a": "1", "b": "2"})  # no wide_only: every field
 
 
 def test_fraud_text_names_the_transaction_and_keeps_its_numbers_out():

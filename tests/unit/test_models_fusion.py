@@ -106,6 +106,48 @@ def test_step_zero_of_the_fused_head_is_the_lr_baseline():
     assert isinstance(head.tabular, torch.nn.Linear)
 
 
+def test_wide_only_lines_reach_the_ngrams_but_not_the_encoder_and_round_trip(tmp_path):
+    import json
+
+    import torch
+
+    records = _bank_records(20)
+    encoder = TabularEncoder().fit([raw_row(r) for r in records])
+    head = fusion.make_head(len(encoder.columns), 8, 2**10, 4)
+    with torch.no_grad():
+        head.wide.copy_(torch.randn(2**10, 1, generator=torch.Generator().manual_seed(0)))
+    model = fusion.FusedModel(None, None, encoder, head, 32, 2**10, ("good", "default"), 1, wide_only=("spend 30d",))
+    today = Record("c1", {"notes": "steady", "spend 30d": "3 txns 120"}, records[0].meta)
+    tomorrow = Record("c1", {"notes": "steady", "spend 30d": "9 txns 4000"}, records[0].meta)
+    assert model.encoder_texts(["notes: steady\nspend 30d: 3 txns 120"]) == ["notes: steady"]
+    vectors = np.zeros((1, 8))
+    moved = model.predict_records([tomorrow], embeddings=vectors)[0, 1] - model.predict_records([today], embeddings=vectors)[0, 1]
+    assert abs(moved) > 1e-4  # the n-grams read the daily line
+    config = model.config()
+    assert config["wide_only"] == ["spend 30d"] and json.loads(json.dumps(config))["wide_only"] == ["spend 30d"]
+
+
+def test_a_rows_logit_does_not_depend_on_the_batch_it_came_in():
+    """Shards and blocks group rows differently; a float32 matmul's last bits follow the row count, so the head
+    runs in fixed blocks and a row's logit is bit-for-bit the same in any batch, order or size."""
+    import torch
+
+    torch.manual_seed(0)
+    n = 700
+    head = fusion.make_head(60, 384, 2**12, 8)
+    with torch.no_grad():
+        for p in head.parameters():
+            p.copy_(torch.randn_like(p))
+    model = fusion.FusedModel(None, None, TabularEncoder(), head, 32, 2**12, ("good", "default"), 1)
+    tab, text = torch.randn(n, 60), torch.randn(n, 384)
+    wide = fusion.wide_matrix([f"w{i} w{i % 7} z{i % 13}" for i in range(n)], 2**12)
+    whole = model.logits(tab, text, wide)
+    rng = np.random.default_rng(0)
+    for size in (1, 3, 255, 257, 513):
+        rows = rng.permutation(n)[:size]
+        assert np.array_equal(model.logits(tab[rows], text[rows], wide[rows]), whole[rows])
+
+
 def test_a_tree_column_starts_from_the_hgb_baseline_and_round_trips(tmp_path):
     """With the HGB logit as a head input, the tree column alone reproduces the HGB baseline exactly, the out-of-fold
     logits come from models that never saw the row, and save/load keeps the tree."""
