@@ -103,6 +103,23 @@ def embed_cached(encoder, tokenizer, texts: Sequence[str], max_length: int, batc
     return np.stack([cache[t] for t in texts])
 
 
+def encoder_fingerprint(encoder, tokenizer, max_length: int) -> str:
+    """SHA-256 of what a frozen encoder's vector of a text depends on: its weights (names, dtypes, shapes, bytes),
+    its tokenizer's vocabulary and class, and the max_length texts are cut at."""
+    import hashlib
+    import json
+
+    import torch
+
+    digest = hashlib.sha256(f"max_length={max_length};{type(tokenizer).__name__};".encode())
+    digest.update(json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False).encode())
+    for name, tensor in sorted(encoder.state_dict().items()):
+        tensor = tensor.detach().to("cpu").contiguous()
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)};".encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()
+
+
 def make_head(tabular_dim: int, text_dim: int, wide_dim: int, hidden: int):
     """The head module; text and wide parts start at zero."""
     import torch
@@ -143,6 +160,7 @@ class FusedModel:
     tree: object = None  # the fitted HGB baseline whose logit is a head input, or None
     cpu_int8: bool = True  # scored on CPU with the int8 encoder it was trained on (finrisk.models.quantize)
     wide_only: tuple[str, ...] = ()  # lines of the text the encoder does not read (records' meta["wide_only"])
+    encoder_sha256: str = ""  # encoder_fingerprint at training: what stored vectors are keyed by ("" = the version)
 
     def tabular_inputs(self, rows: Sequence[dict], tree_logits: np.ndarray | None = None) -> np.ndarray:
         """The tabular vector of raw rows, with the tree's logit as its last column when the head has one
@@ -225,6 +243,7 @@ class FusedModel:
         """What rebuilds the head and the pre-processing at load time (JSON-safe)."""
         return {"tabular": self.tabular.to_dict(), "tabular_dim": int(self.head.tabular.in_features),
                 "tree": self.tree is not None, "cpu_int8": self.cpu_int8, "wide_only": list(self.wide_only),
+                "encoder_sha256": self.encoder_sha256,
                 "text_dim": int(self.head.deep_in.in_features), "hidden": int(self.head.deep_in.out_features),
                 "wide_features": self.wide_features, "max_length": self.max_length,
                 "classes": list(self.classes), "positive_index": self.positive_index}
@@ -263,7 +282,7 @@ class FusedModel:
         tree = pickle.loads((folder / "tree.pkl").read_bytes()) if cfg.get("tree") else None
         return cls(encoder.eval(), tokenizer, TabularEncoder.from_dict(cfg["tabular"]), head.eval(), cfg["max_length"],
                    cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree, cfg.get("cpu_int8", True),
-                   tuple(cfg.get("wide_only", ())))
+                   tuple(cfg.get("wide_only", ())), cfg.get("encoder_sha256", ""))
 
 
 @dataclass

@@ -84,6 +84,12 @@ class FusedClassifier(mlflow.pyfunc.PythonModel):
     def tokenizer(self):
         return self.fused.tokenizer
 
+    @property
+    def vector_source(self) -> str | None:
+        """The key of this model's stored encoder vectors: its frozen encoder's fingerprint (shared by every version
+        trained on the same base model), or None for a model trained without one (keyed by its version)."""
+        return f"encoder:{self.fused.encoder_sha256}" if self.fused.encoder_sha256 else None
+
     def encoder_texts(self, records) -> list[str]:
         """What the encoder reads of each record (the key of its stored vector)."""
         from finrisk.features.serialize import to_text

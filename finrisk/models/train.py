@@ -188,7 +188,7 @@ def _fuse(spec, backbone, args, split, texts, labels, device, tabular_encoder, b
     _set_text_scale(head, embeddings["train"])
     fused = fusion.FusedModel(encoder.to("cpu"), backbone.tokenizer, tabular_encoder, head, args.max_length,
                               args.wide_features, spec.classes, spec.positive_index, tree, args.cpu_int8,
-                              wide_only)
+                              wide_only, fusion.encoder_fingerprint(encoder, backbone.tokenizer, args.max_length))
     inputs = {name: fused.inputs(texts[name], rows[name], embeddings=embeddings[name],
                                  tree_logits=oof if name == "train" else None) for name in PARTS}
     y_val = (np.asarray(labels["validation"]) == spec.positive_index).astype(int)

@@ -98,6 +98,12 @@ class Scorer:
         device = next(encoder.parameters()).device.type
         return "cuda-bf16" if device == "cuda" else f"{device}-fp32"
 
+    @property
+    def vector_source(self) -> str:
+        """What stored encoder vectors of this model are keyed by: the frozen encoder's fingerprint, so versions
+        trained on the same base model share them, or else the model version."""
+        return getattr(self._classifier, "vector_source", None) or self.ref.version
+
     def encoder_texts(self, records: list) -> list[str]:
         """What the encoder reads of each record (fused models only): its stored vector's key."""
         return self._classifier.encoder_texts(list(records))

@@ -1,6 +1,8 @@
 """Encoder vectors of serialized texts kept in the warehouse, so a night encodes only new texts.
 
-A fused model's encoder is frozen: its vector of a text depends only on the model version, the
+A fused model's encoder is frozen: its vector of a text depends only on the encoder (its
+fingerprint, `Scorer.vector_source`, shared by every version trained on the same base model, so
+vectors survive the weekly retrain; a model trained without one is keyed by its version), the
 encoder variant that ran it (int8 on CPU, bf16 on CUDA, float32) and the text. The encoder texts of
 credit and fraud records hold only slow fields (serialize.encoder_text), so most of them were seen on an
 earlier night, or earlier in the same block: each block of records is looked up by the SHA-256
@@ -38,13 +40,13 @@ class EmbeddingStore:
 
     engine: Engine
     model_name: str
-    model_version: str
+    source: str  # Scorer.vector_source: the frozen encoder's fingerprint, or the model version
     encoder: str
     reused: int = 0  # records whose vector came from the store or from an earlier record of the block
     encoded: int = 0  # distinct texts encoded
 
     def _key(self) -> dict:
-        return {"model_name": self.model_name, "model_version": self.model_version, "encoder": self.encoder}
+        return {"model_name": self.model_name, "source": self.source, "encoder": self.encoder}
 
     def _lookup(self, shas: list[bytes]) -> dict[bytes, np.ndarray]:
         with self.engine.connect() as conn:

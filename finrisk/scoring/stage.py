@@ -119,10 +119,11 @@ def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain
     return reasons
 
 
-def _store(engine: Engine, cfg: ScoringSettings, scorer, model: str, version: str) -> EmbeddingStore | None:
+def _store(engine: Engine, cfg: ScoringSettings, scorer, model: str) -> EmbeddingStore | None:
+    """The stored vectors of `scorer`'s encoder (a challenger on the same base model shares the champion's)."""
     if scorer is None or not (cfg.embedding_store and getattr(scorer, "reuses_embeddings", False)):
         return None
-    return EmbeddingStore(engine, model, version, scorer.encoder_variant)
+    return EmbeddingStore(engine, model, scorer.vector_source, scorer.encoder_variant)
 
 
 def _vectors(scorer, store: EmbeddingStore | None, records: list, batch_size: int) -> np.ndarray | None:
@@ -182,14 +183,13 @@ def stage_shard(engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: P
             if model not in job.models.champions:
                 log.warning("run %s: %s has no @champion, not scored", job.run_id, model)
                 continue
-            challenger = job.models.challengers.get(model)
-            stores = (_store(engine, cfg, job.scorers[model], model, job.models.champions[model].version),
-                      _store(engine, cfg, job.challenger_scorers.get(model), model, getattr(challenger, "version", "")))
+            stores = (_store(engine, cfg, job.scorers[model], model),
+                      _store(engine, cfg, job.challenger_scorers.get(model), model))
             counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress, stores)
             log.info("run %s shard %d/%d: %s scored %d rows", job.run_id, i, n, model, counts[model])
             for store in filter(None, stores):
-                log.info("run %s shard %d/%d: %s v%s encoder vectors: %d reused, %d distinct texts encoded",
-                         job.run_id, i, n, model, store.model_version, store.reused, store.encoded)
+                log.info("run %s shard %d/%d: %s encoder vectors (%s): %d reused, %d distinct texts encoded",
+                         job.run_id, i, n, model, store.source[:20], store.reused, store.encoded)
         write_conn.execute(query("scoring/insert_batch"), {
             "score_date": job.score_date, "shard_index": i, "shard_count": n, "run_id": job.run_id,
             **{f"{m}_model_version": job.models.versions.get(m) for m in MODELS},
