@@ -54,7 +54,7 @@ NUMBER_GROUPS = {
     "cash and fee txns 180d": ("atm_count_180d", "fee_count_180d"),
 }
 
-# Lines that move daily: in the text the n-grams read, not in the encoder's (serialize.encoder_text)
+# Lines that move daily: in the text the n-grams read, not in the encoder's (FusedModel.encoder_texts)
 WIDE_ONLY = ("spend 30d", "spend 90d", "largest 180d", "merchants 180d", "abroad 180d", "channels", "news 90d")
 
 # Profile keys read first when a profile has them; the rest follow sorted by key.

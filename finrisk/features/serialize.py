@@ -71,7 +71,6 @@ def to_text(fields: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-
 def without_lines(text: str, keys) -> str:
     """`text` (from `to_text`) less the lines of `keys`: what a fused model's encoder reads when `keys` are a
     record's `meta["wide_only"]` figures (finrisk.models.fusion)."""
@@ -80,9 +79,3 @@ def without_lines(text: str, keys) -> str:
     keys = set(keys)
     return "\n".join(line for line in text.split("\n") if line.split(": ", 1)[0] not in keys)
 
-
-def encoder_text(record) -> str:
-    """The text a fused model's encoder reads of a record: its fields less `meta["wide_only"]` (figures that move
-    daily, which the hashed n-grams and the tabular vector still read), so the text and its stored vector survive
-    from one night to the next (finrisk.scoring.embedding_store)."""
-    return without_lines(to_text(record.fields), record.meta.get("wide_only"))

@@ -234,9 +234,9 @@ class FusedModel:
         fixed while one of its fields is left out of the tabular vector, the tree and the n-grams."""
         if not len(records):
             return np.zeros((0, 2))
-        if embeddings is None:
-            embeddings = self.embed_records(records, batch_size)
         texts = [to_text(r.fields) for r in records]
+        if embeddings is None:
+            embeddings = embed(self.encoder, self.tokenizer, self.encoder_texts(texts), self.max_length, batch_size)
         return self.to_probs(self.logits(*self.inputs(texts, [raw_row(r) for r in records], embeddings=embeddings)))
 
     def config(self) -> dict:

@@ -71,7 +71,10 @@ def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profil
 
 def test_credit_encoder_text_leaves_out_the_daily_figures_the_ngrams_keep():
     from finrisk.features.credit import WIDE_ONLY, build
-    from finrisk.features.serialize import encoder_text
+    from finrisk.features.serialize import without_lines
+
+    def encoder_text(record):  # what FusedModel.encoder_texts reads of a record trained with its wide_only
+        return without_lines(to_text(record.fields), record.meta.get("wide_only"))
 
     row = {"key": "C1", "as_of": None, "company": "Acme", "has_profile": True, "segment": "retail",
            "profile": {"utilisation": 0.3}, "notes": "asked for a payment holiday", "txn_count_30d": 3,
