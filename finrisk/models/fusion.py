@@ -65,24 +65,29 @@ def _torch_sparse(matrix):
 
 
 def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None,
-          progress: Callable[[int], None] | None = None) -> np.ndarray:
-    """Mean-pooled last hidden states, (n, hidden), float32; length-grouped batches, inference mode;
+          progress: Callable[[int], None] | None = None, runtime=None) -> np.ndarray:
+    """Mean-pooled last hidden states, (n, hidden), float32; inference mode, batched as the device's `Runtime`
+    says (default: the device's; on CPU one text per forward, so a text's vector does not depend on the texts
+    embedded with it);
     `progress(k)` after each batch of k texts."""
     import torch
 
-    from finrisk.models.loop import autocast, length_grouped_batches, padded_batch, tokenize_once
+    from finrisk.models.loop import length_grouped_batches, padded_batch, tokenize_once
+    from finrisk.models.runtime import Runtime
 
     device = device or next(encoder.parameters()).device
+    runtime = runtime or Runtime.for_device(device)
     out = np.zeros((len(texts), encoder.config.hidden_size), dtype=np.float32)
     if not len(texts):
         return out
     encoder.eval()
+    forward = runtime.prepare(encoder)
     encoded, lengths = tokenize_once(tokenizer, texts, max_length)
     with torch.inference_mode():
-        for batch in length_grouped_batches(lengths, batch_size, rng=None):
+        for batch in length_grouped_batches(lengths, runtime.rows_per_forward(batch_size), rng=None):
             enc = padded_batch(tokenizer, encoded, batch, device)
-            with autocast(device):
-                hidden = encoder(**enc).last_hidden_state.float()
+            with runtime.autocast():
+                hidden = forward(**enc).last_hidden_state.float()
             mask = enc["attention_mask"].unsqueeze(-1).float()
             out[batch] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).cpu().numpy()
             if progress:

@@ -1,8 +1,10 @@
 """The one training loop and the one prediction loop, shared by all three models.
 
-On CUDA: bf16 autocast, dynamic padding (each batch is padded to its own longest example)
-and length-grouped batches (examples of similar length share a batch, so little compute
-goes to padding). On CPU the same code runs in float32.
+Batches are padded to their own longest example and grouped by length (examples of similar
+length share a batch, so little compute goes to padding). What differs by device (precision,
+rows per forward, compilation) is asked of `finrisk.models.runtime.Runtime`: on CUDA bf16
+autocast, large batches and torch.compile; on CPU float32 and one text per forward at
+prediction time.
 """
 
 from __future__ import annotations
@@ -13,28 +15,18 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from finrisk.models.runtime import Runtime, pick_device  # noqa: F401  (pick_device: callers import it from here)
+
 log = logging.getLogger(__name__)
 
 
-def pick_device():
-    """CUDA when present, else CPU."""
-    import torch
-
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 def autocast(device):
-    """bf16 autocast on CUDA; a no-op elsewhere."""
-    import torch
-
-    if device.type == "cuda":
-        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
-    return nullcontext()
+    """The device's autocast: bf16 on CUDA, a no-op elsewhere."""
+    return Runtime.for_device(device).autocast()
 
 
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random | None) -> list[list[int]]:
@@ -73,22 +65,26 @@ def padded_batch(tokenizer, encoded: dict, batch: Sequence[int], device):
                          return_tensors="pt").to(device)
 
 
-def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None) -> np.ndarray:
-    """Class probabilities, shape (n, num_labels), in the order of `texts`."""
+def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None,
+                  runtime: Runtime | None = None) -> np.ndarray:
+    """Class probabilities, shape (n, num_labels), in the order of `texts`; batched as `runtime` (default: the
+    device's) says, so on CPU a text's probabilities do not depend on the texts scored with it."""
     import torch
 
     device = device or next(model.parameters()).device
+    runtime = runtime or Runtime.for_device(device)
     n_labels = model.config.num_labels
     out = np.zeros((len(texts), n_labels), dtype=np.float64)
     if not texts:
         return out
     model.eval()
+    forward = runtime.prepare(model)
     encoded, lengths = tokenize_once(tokenizer, texts, max_length)
     with torch.inference_mode():
-        for batch in length_grouped_batches(lengths, batch_size, rng=None):
+        for batch in length_grouped_batches(lengths, runtime.rows_per_forward(batch_size), rng=None):
             enc = padded_batch(tokenizer, encoded, batch, device)
-            with autocast(device):
-                logits = model(**enc).logits
+            with runtime.autocast():
+                logits = forward(**enc).logits
             out[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
     return out
 
@@ -118,15 +114,20 @@ class FitResult:
 
 
 def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, device,
-        validate: Callable[[], float], class_weights: Sequence[float] | None = None) -> FitResult:
-    """Fine-tune in place; keeps the weights with the best `validate()` score (higher is better)."""
+        validate: Callable[[], float], class_weights: Sequence[float] | None = None,
+        runtime: Runtime | None = None) -> FitResult:
+    """Fine-tune in place; keeps the weights with the best `validate()` score (higher is better). Steps of
+    `runtime.train_batch(args.batch_size)` examples (on CUDA at least 256, bf16, compiled)."""
     import torch
     from transformers import get_linear_schedule_with_warmup
 
     rng = random.Random(args.seed)
     model.to(device)
+    runtime = runtime or Runtime.for_device(device)
+    forward = runtime.prepare(model)
+    batch_size = runtime.train_batch(args.batch_size)
     lengths = encode_lengths(tokenizer, texts, args.max_length)
-    per_epoch = math.ceil(len(texts) / args.batch_size)
+    per_epoch = math.ceil(len(texts) / batch_size)
     total = per_epoch * args.epochs if args.max_steps == -1 else min(per_epoch * args.epochs, args.max_steps)
     eval_every = args.eval_every or per_epoch
     optimizer = torch.optim.AdamW(param_groups(model, args), weight_decay=args.weight_decay)
@@ -137,12 +138,12 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
     result, best_state, bad_evals, seen, eval_seconds = FitResult(), None, 0, 0, 0.0
     started = time.perf_counter()
     while result.steps < total and not result.stopped_early:
-        for batch in length_grouped_batches(lengths, args.batch_size, rng):
+        for batch in length_grouped_batches(lengths, batch_size, rng):
             model.train()
             enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=args.max_length, padding=True,
                             return_tensors="pt").to(device)
-            with autocast(device):
-                logits = model(**enc).logits
+            with runtime.autocast():
+                logits = forward(**enc).logits
             loss = loss_fn(logits.float(), label_tensor[batch].to(device))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

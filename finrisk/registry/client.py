@@ -91,12 +91,13 @@ class Scorer:
 
     @property
     def encoder_variant(self) -> str:
-        """How the encoder runs, part of a stored vector's key: cpu-int8, cuda-bf16 (autocast) or <device>-fp32."""
+        """How the encoder runs, part of a stored vector's key: cpu-int8-alone (int8, one text per forward),
+        cpu-fp32-alone, or cuda-bf16 (autocast, batched); see finrisk.models.runtime."""
         encoder = getattr(self._classifier, "encoder", None) or self._classifier.model
         if getattr(encoder, "is_int8", False):
-            return "cpu-int8"
+            return "cpu-int8-alone"
         device = next(encoder.parameters()).device.type
-        return "cuda-bf16" if device == "cuda" else f"{device}-fp32"
+        return "cuda-bf16" if device == "cuda" else f"{device}-fp32-alone"
 
     @property
     def vector_source(self) -> str:

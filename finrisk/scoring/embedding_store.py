@@ -3,7 +3,8 @@
 A fused model's encoder is frozen: its vector of a text depends only on the encoder (its
 fingerprint, `Scorer.vector_source`, shared by every version trained on the same base model, so
 vectors survive the weekly retrain; a model trained without one is keyed by its version), the
-encoder variant that ran it (int8 on CPU, bf16 on CUDA, float32) and the text. The encoder texts of
+encoder variant that ran it (on CPU int8 or float32, one text per forward, so no batch mate changes
+it; bf16 on CUDA) and the text. The encoder texts of
 credit and fraud records hold only slow fields (FusedModel.encoder_texts), so most of them were seen on an
 earlier night, or earlier in the same block: each block of records is looked up by the SHA-256
 of its texts, the distinct texts not found are encoded once, and their vectors are stored for
