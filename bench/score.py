@@ -11,7 +11,9 @@ so the holdout AUC compares something that ranks.
 - naive: float32, every text padded to --max-length, batches in arrival order, torch.no_grad.
 - finrisk: `Scorer.predict_proba`, the call the nightly scoring makes, on the pyfunc model after
   the loading hook (`finrisk.models.quantize.for_cpu_scoring`): int8 Linear layers on CPU,
-  length-sorted batches with dynamic padding, inference mode, bf16 autocast on CUDA.
+  inference mode, batched as `finrisk.models.runtime.Runtime` says: on CPU one text per forward
+  (unpadded; exact whatever the batch mates), on CUDA bf16 autocast, length-sorted batches of at
+  least 4096 with dynamic padding, torch.compile (the warm-up call compiles).
 Each path is timed best-of-3 in this process, the two paths taking turns (the machine is shared). On CUDA the share of
 the bf16 roofline is printed: FLOPs from the model's non-embedding parameters and the real
 token counts (plus attention), over the measured time, against --peak-tflops.
