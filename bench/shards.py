@@ -9,9 +9,9 @@ date)` merges them; the wall-clock covers staging and publishing. The published 
 rows (risk.risk_scores, risk.transaction_scores, risk.news_signals without run ids and
 timestamps of the run) are compared with the unsharded run's, exactly. The stored encoder
 vectors (ops.text_embeddings) are cleared before each timed n, so every n encodes every text
-(its batches, and so the last bits of an int8 or float32 vector, depend on the shard); then
-each n runs again reading the vectors stored by the last run, as a re-run of a night does,
-and those rows are compared too.
+in its own shards (on CPU one text per forward, so no vector depends on the shard); then each
+n runs again reading the vectors stored by the last run, as a re-run of a night does, and
+those rows are compared too.
 The last line is the key ratio: the speed-up at the largest n, and whether the rows matched.
 """
 
