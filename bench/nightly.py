@@ -92,6 +92,19 @@ def size_run(settings, customers: int, days: int) -> dict:
     return out
 
 
+def _report_size(results: list[dict], path: Path | None) -> None:
+    """One line per night of the customer count just done (a 100k run takes hours here: a run stopped later
+    keeps the sizes it finished), and the sizes done so far beside --json as PATH.partial."""
+    result = results[-1]
+    for name, _ in NIGHTS:
+        r = result[name]
+        steps = ", ".join(f"{s} {r[s]:.1f} s" for s in STEPS)
+        print(f"{result['customers']:,} customers, {name} night: {r['night']:.1f} s ({steps}); {r['rows']:,} rows, "
+              f"{r['encoded']:,} texts encoded, scoring peak RSS {r['peak_mib']:.0f} MiB", flush=True)
+    if path:
+        path.with_name(path.name + ".partial").write_text(json.dumps(results, indent=2, default=str))
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", default="10000,100000", help="comma-separated customer counts")
@@ -125,6 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
         for size in sizes:
             with contextlib.ExitStack() as stack:
                 results.append(size_run(stack.enter_context(another_warehouse(settings, "nightly")), size, args.days))
+            _report_size(results, args.json)
     print(f"two nights by step and customer count ({args.days} days of demo data, {model}; champions trained once "
           f"on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)")
     print(table([(m, t.version, *(f"{t.metrics.get(k, float('nan')):.4f}" for k in ("auc", "pr_auc", "macro_f1")),
