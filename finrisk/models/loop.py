@@ -19,14 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from finrisk.models.runtime import Runtime, pick_device  # noqa: F401  (pick_device: callers import it from here)
+from finrisk.models.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-def autocast(device):
-    """The device's autocast: bf16 on CUDA, a no-op elsewhere."""
-    return Runtime.for_device(device).autocast()
 
 
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random | None) -> list[list[int]]:

@@ -25,7 +25,7 @@ class TextClassifier(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        from finrisk.models.loop import pick_device
+        from finrisk.models.runtime import pick_device
 
         with open(context.artifacts["labels"]) as fh:
             info = json.load(fh)

@@ -8,7 +8,7 @@ section and bench/score.py). Small layers (the classifier or fusion head, a few 
 inputs by two outputs) and the pooler stay in float32: they cost next to nothing and feed the
 output directly.
 
-On CUDA nothing here applies: the GPU path is bf16 autocast (finrisk.models.loop).
+On CUDA nothing here applies: the GPU path is bf16 autocast (finrisk.models.runtime).
 """
 
 from __future__ import annotations

@@ -28,9 +28,10 @@ from finrisk.models.baseline import fit_baselines
 from finrisk.models import fairness, population
 from finrisk.models.calibrate import Platt, bake_platt, fit_platt
 from finrisk.models.evaluate import calibration_table, decile_table, evaluate, group_table, top_decile_cutoff
-from finrisk.models.loop import fit, pick_device, predict_proba
+from finrisk.models.loop import fit, predict_proba
 from finrisk.models.plots import write_plots
 from finrisk.models.reference import build_reference
+from finrisk.models.runtime import pick_device
 from finrisk.models.report import write_report
 from finrisk.models.specs import get_spec
 from finrisk.models.split import split_by_time

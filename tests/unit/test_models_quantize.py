@@ -66,14 +66,6 @@ def test_tiny_models_are_left_alone():
     assert for_cpu_scoring(SimpleNamespace(model=model, device=torch.device("cpu"))).model is model
 
 
-def test_cuda_autocast_is_bf16_when_the_device_is_forced():
-    from finrisk.models.loop import autocast
-
-    ctx = autocast(torch.device("cuda"))
-    assert isinstance(ctx, torch.autocast) and ctx.fast_dtype == torch.bfloat16
-    assert not isinstance(autocast(torch.device("cpu")), torch.autocast)
-
-
 def test_a_model_trained_in_float32_is_scored_in_float32_and_training_embeds_as_scoring_will():
     from finrisk.models.quantize import for_cpu_scoring, inference_encoder
 
