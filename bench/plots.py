@@ -1,6 +1,7 @@
 """Draw the README's performance plots from the JSON the benchmarks write (--json).
 
-Run: `python bench/plots.py --score score.json --nightly nightly.json --out docs/`
+Run: `python bench/plots.py --score score.json --nightly nightly.json --out docs/` (either one alone
+redraws only its plot)
 
 - docs/perf_score_batch_size.png: records/s against batch size, naive loop and finrisk path
   (from `bench/score.py --sweep ...`);
@@ -66,15 +67,21 @@ def nightly_plot(data: dict, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--score", type=Path, required=True)
-    parser.add_argument("--nightly", type=Path, required=True)
+    parser.add_argument("--score", type=Path, default=None)
+    parser.add_argument("--nightly", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("docs"))
     args = parser.parse_args(argv)
+    if not (args.score or args.nightly):
+        parser.error("give --score, --nightly or both")
     args.out.mkdir(parents=True, exist_ok=True)
-    score_png, nightly_png = args.out / "perf_score_batch_size.png", args.out / "perf_nightly_steps.png"
-    ratio = score_plot(json.loads(args.score.read_text()), score_png)
-    nightly_plot(json.loads(args.nightly.read_text()), nightly_png)
-    print(f"wrote {score_png} and {nightly_png}; plots ratio best finrisk/best naive records/s: {ratio:.2f}x")
+    if args.nightly:
+        nightly_png = args.out / "perf_nightly_steps.png"
+        nightly_plot(json.loads(args.nightly.read_text()), nightly_png)
+        print(f"wrote {nightly_png}")
+    if args.score:
+        score_png = args.out / "perf_score_batch_size.png"
+        ratio = score_plot(json.loads(args.score.read_text()), score_png)
+        print(f"wrote {score_png}; plots ratio best finrisk/best naive records/s: {ratio:.2f}x")
 
 
 if __name__ == "__main__":
