@@ -19,7 +19,7 @@ from finrisk.errors import FinriskError
 from finrisk.features import credit, fraud, news
 from finrisk.features.records import Record, end_of_day, shard_params, start_of_day
 from finrisk.features.serialize import to_text
-from finrisk.features.stream import stream_rows, with_features
+from finrisk.features.stream import CHUNK_ROWS, stream_rows, with_features
 
 MODELS = ("credit", "fraud", "news")  # the one list of models; everyone imports it
 
@@ -48,6 +48,7 @@ class ModelSpec:
     class_weighted: bool = False  # weighted loss for the fine-tune (then prior-corrected)
     must_beat_baseline: bool = True
     population_sampling: bool = False  # train on the scored population (mature unlabelled = negative, sampled)
+    features_chunk: int = CHUNK_ROWS  # examples per feature query (a query with a fixed cost per call wants more)
 
     @property
     def num_labels(self) -> int:
@@ -71,7 +72,8 @@ class ModelSpec:
             for row in examples:
                 yield row, self.build(row)
             return
-        for example, row in with_features(conn, examples, self.features_sql, self.features_use_as_of):
+        for example, row in with_features(conn, examples, self.features_sql, self.features_use_as_of,
+                                         self.features_chunk):
             yield example, self.build(row)
 
     def training_records(self, conn: Connection, as_of: date | None = None,
@@ -151,6 +153,7 @@ SPECS: dict[str, ModelSpec] = {
         known_column="is_known_txn",
         units="transactions",
         population_sampling=True,
+        features_chunk=5000,  # each call reads the labels of the last 90 days once (fraud_features.sql)
     ),
     "news": ModelSpec(
         name="news",

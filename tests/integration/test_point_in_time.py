@@ -105,3 +105,45 @@ def test_scoring_shards_partition_the_day(engine):
     assert everything == {f"d{i}" for i in range(20)}
     assert set().union(*shards) == everything and sum(map(len, shards)) == 20
     assert len(customers) == 20
+
+
+def test_merchant_label_counts_equal_their_definition_at_every_transaction(engine):
+    """fraud_features.sql reaches the labels from their side (so a feature query reads each label once, not
+    every transaction of its merchants); the counts must still be, for each transaction at time t, the labels
+    of transactions at the same merchant that occurred in [t - 90 days, t), known by t, labelled before t and
+    with the label known by t."""
+    import random
+
+    from finrisk.features.stream import with_features
+
+    rng = random.Random(7)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    txns, labels = [], []
+    for i in range(160):
+        occurred = start + timedelta(hours=rng.randrange(0, 24 * 150))
+        known = occurred + timedelta(hours=rng.choice((0, 0, 0, 5, 24 * 3)))
+        txns.append(txn(f"t{i}", f"C{i % 7}", occurred, 10.0 + i, rng.choice(("A", "B", "C")), known_at=known))
+        if rng.random() < 0.6:
+            labeled = occurred + timedelta(hours=rng.randrange(1, 24 * 20))
+            labels.append(dict(txn_id=f"t{i}", is_fraud=rng.random() < 0.4, labeled_at=labeled,
+                               known_at=labeled + timedelta(hours=rng.choice((0, 0, 30)))))
+    with engine.begin() as conn:
+        insert(conn, "customers", [customer(f"C{i}", start - timedelta(days=1)) for i in range(7)])
+        insert(conn, "transactions", txns)
+        insert(conn, "fraud_labels", labels)
+    by_id = {t["txn_id"]: t for t in txns}
+
+    def expected(x: dict) -> tuple[int, int]:
+        t = x["occurred_at"]
+        hits = [lab for lab in labels
+                if (m := by_id[lab["txn_id"]])["merchant"] == x["merchant"] and t - timedelta(days=90) <= m["occurred_at"] < t
+                and m["known_at"] <= t and lab["labeled_at"] < t and lab["known_at"] <= t]
+        return len(hits), sum(lab["is_fraud"] for lab in hits)
+
+    with engine.connect() as conn:
+        rows = {ex["key"]: row for ex, row in with_features(conn, iter([{"key": t["txn_id"]} for t in txns]),
+                                                             "features/fraud_features", False, chunk=64)}
+    assert len(rows) == len(txns)
+    got = {k: (r["merchant_labels_90d"], r["merchant_frauds_90d"]) for k, r in rows.items()}
+    assert got == {t["txn_id"]: expected(t) for t in txns}
+    assert sum(n for n, _ in got.values()) > 100  # the case is not vacuous
