@@ -58,7 +58,7 @@ def nightly_plot(data: dict, path: Path) -> None:
     ax.plot(x, [s["night"] for s in sizes], "k.")
     ax.set_xlabel("customers")
     ax.set_ylabel("seconds")
-    ax.set_title(f"Night wall-clock by step, next night ({data['base_model']}, 2-core CPU)")
+    ax.set_title(f"Next night wall-clock by step ({data['base_model']}, 2-core CPU)", fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
