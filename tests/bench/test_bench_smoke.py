@@ -34,7 +34,7 @@ SMOKE = {
     "fused_reasons.py": ["--customers", "300", "--days", "60", "--records", "40", "--base-model", "tiny-random",
                          "--repeats", "1"],
     "fused_score.py": ["--customers", "300", "--days", "60", "--records", "40", "--base-model", "tiny-random",
-                       "--repeats", "1"],
+                       "--repeats", "1", "--seeds", "1,2"],
     "seeds.py": ["--customers", "300", "--days", "60", "--seeds", "1,2", "--base-model", "tiny-random"],
 }
 
