@@ -28,6 +28,7 @@ The timings use the first seed's models.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -81,8 +82,6 @@ def main(argv: list[str] | None = None) -> dict:
     from finrisk.quality import run_validation
     from finrisk.registry.client import get_version, load_scorer
     from finrisk.scoring.embedding_store import EmbeddingStore, text_sha256
-
-    import statistics
 
     runs, seed_auc = {}, {}
     with scratch("fscore") as settings:
