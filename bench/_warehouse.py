@@ -211,6 +211,31 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def airflow_site(settings: Settings) -> Iterator[dict[str, str]]:
+    """A private Airflow for `settings`: a fresh metadata database, AIRFLOW_HOME under the data folder, migrated,
+    the `gpu` pool; yields the environment `airflow` commands run with (finrisk's FINRISK_* settings in it).
+    Tasks fail at once (no retries): a benchmark wants the error, not a back-off."""
+    from finrisk.airflow_env import airflow_env, set_up
+
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"finrisk_bench_airflow_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')
+    try:
+        home = Path(settings.data_dir) / f"airflow-{name}"
+        base = {**os.environ, **settings_env(settings), "FINRISK_AIRFLOW__RETRIES": "0",
+                "FINRISK_ALERTS__CHANNEL": "log", "TOKENIZERS_PARALLELISM": "false",
+                "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        env = airflow_env(home, _url(name), base)
+        set_up(env, settings, log_file=home / "runs.log")
+        yield env
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+        admin.dispose()
+
+
 def run_worker(script: str, settings: Settings, *args: str) -> dict:
     """Run `script --worker *args` in a fresh process with `settings` in its environment; its last stdout line
     is JSON. A failure is one line naming its last stderr line."""

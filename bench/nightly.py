@@ -13,6 +13,13 @@ night) and two nights, the functions the nightly DAG's tasks call, each timed:
   customer, transaction and article of the date, in a fresh process: its peak RSS is printed),
   publish (audit, atomic merge into risk.*, monitoring with PSI). The encoder runs only on the
   texts the first night did not store (ops.text_embeddings): the count is printed.
+With --airflow, each night is the nightly DAG itself, executed by Airflow (`airflow dags test
+finrisk_nightly DATE`, a private Airflow per customer count); the steps are its task instances'
+durations from Airflow's metadata (ingest: check_migrations + ingest_sources; score:
+resolve_versions + score_shard; publish: publish_scores + monitor_drift + signal_drift +
+send_morning_summary), "airflow" is the rest of the command's wall-clock (interpreter and DAG
+start-up, scheduling between tasks), and the night is that whole wall-clock. The peak RSS is the
+`airflow` process's (its tasks run in it).
 The last line is the key ratio: the next night's time per 1k customers at the largest count
 over the smallest (1.0 means cost grows linearly with the customers), its wall-clock at the
 largest count, and the peak RSS ratio of the scoring processes (target within 10%).
@@ -23,19 +30,32 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import re
 import resource
+import subprocess
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, another_warehouse, bench_settings, quiet, run_worker, scratch,  # noqa: E402
-                        table, timed, train_champions)
+from _warehouse import (END_DATE, airflow_site, another_warehouse, bench_settings, quiet,  # noqa: E402
+                        run_worker, scratch, table, timed, train_champions)
 
 STEPS = ("ingest", "validate", "score", "publish")
 SPECS_PRIMARY = {"news": "macro_f1"}
 NIGHTS = (("first", END_DATE - timedelta(days=1)), ("next", END_DATE))
+# the nightly DAG's tasks, by the step they belong to (--airflow)
+TASK_STEP = {"check_migrations": "ingest", "ingest_sources": "ingest", "validate_staging": "validate",
+             "resolve_versions": "score", "score_shard": "score", "publish_scores": "publish",
+             "monitor_drift": "publish", "signal_drift": "publish", "send_morning_summary": "publish"}
+SCORED = re.compile(r"scored \w+ \+(\d+) records")
+TASK_TIMES = """
+select ti.task_id, ti.state, extract(epoch from ti.end_date - ti.start_date) as seconds, dr.state as run_state
+from task_instance ti join dag_run dr on dr.dag_id = ti.dag_id and dr.run_id = ti.run_id
+where dr.dag_id = :dag_id and dr.logical_date::date = :day
+"""
 
 
 def worker(day: str) -> None:
@@ -81,14 +101,50 @@ def night(settings, day: date) -> dict:
     return out
 
 
-def size_run(settings, customers: int, days: int) -> dict:
+def airflow_night(settings, env: dict[str, str], day: date) -> dict:
+    """One night through Airflow: seconds per step from its task instances, the command's wall-clock, the rows
+    its score_shard tasks logged, the texts encoded and the `airflow` process's peak RSS."""
+    import sqlalchemy as sa
+
+    log = Path(env["AIRFLOW_HOME"]) / "runs.log"
+    offset = log.stat().st_size if log.exists() else 0
+    before = _stored(settings)
+    started = time.perf_counter()
+    with log.open("a") as out:
+        proc = subprocess.Popen(["airflow", "dags", "test", "finrisk_nightly", day.isoformat()], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage: its peak RSS, tasks included
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    metadata = sa.create_engine(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    with metadata.connect() as conn:
+        tasks = conn.execute(sa.text(TASK_TIMES), {"dag_id": "finrisk_nightly", "day": day}).all()
+    metadata.dispose()
+    failed = [t.task_id for t in tasks if t.state not in ("success", "skipped")]
+    if proc.returncode != 0 or not tasks or failed or tasks[0].run_state != "success":
+        raise SystemExit(f"finrisk_nightly {day} did not succeed through Airflow (exit {proc.returncode}, "
+                         f"tasks not done: {failed or 'none recorded'}; log: {log})")
+    out: dict = {step: 0.0 for step in STEPS}
+    for t in tasks:
+        out[TASK_STEP[t.task_id]] += float(t.seconds or 0.0)
+    with log.open(errors="replace") as f:
+        f.seek(offset)
+        rows = sum(int(m.group(1)) for m in SCORED.finditer(f.read()))
+    out.update(airflow=wall - sum(out[s] for s in STEPS), night=wall, rows=rows, peak_mib=usage.ru_maxrss / 1024,
+               encoded=_stored(settings) - before)
+    return out
+
+
+def size_run(settings, customers: int, days: int, airflow: bool = False) -> dict:
     from finrisk.demo import generate
 
     out: dict = {"customers": customers}
     out["generate"], _ = timed(generate, settings, customers, days, seed=42, end_date=END_DATE)
-    for name, day in NIGHTS:
-        out[name] = night(settings, day)
-        out[name]["per_1k"] = out[name]["night"] / (customers / 1000)
+    with contextlib.ExitStack() as stack:
+        env = stack.enter_context(airflow_site(settings)) if airflow else None
+        for name, day in NIGHTS:
+            out[name] = airflow_night(settings, env, day) if env else night(settings, day)
+            out[name]["per_1k"] = out[name]["night"] / (customers / 1000)
     return out
 
 
@@ -98,9 +154,10 @@ def _report_size(results: list[dict], path: Path | None) -> None:
     result = results[-1]
     for name, _ in NIGHTS:
         r = result[name]
-        steps = ", ".join(f"{s} {r[s]:.1f} s" for s in STEPS)
+        steps = ", ".join(f"{s} {r[s]:.1f} s" for s in (*STEPS, "airflow") if s in r)
         print(f"{result['customers']:,} customers, {name} night: {r['night']:.1f} s ({steps}); {r['rows']:,} rows, "
-              f"{r['encoded']:,} texts encoded, scoring peak RSS {r['peak_mib']:.0f} MiB", flush=True)
+              f"{r['encoded']:,} texts encoded, {'airflow' if 'airflow' in r else 'scoring'} peak RSS "
+              f"{r['peak_mib']:.0f} MiB", flush=True)
     if path:
         path.with_name(path.name + ".partial").write_text(json.dumps(results, indent=2, default=str))
 
@@ -114,6 +171,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--base-model", default=None, help="default: the packaged MiniLM")
     parser.add_argument("--train-steps", type=int, default=20)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--airflow", action="store_true",
+                        help="run each night through Airflow (airflow dags test finrisk_nightly DATE)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--date", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -137,28 +196,32 @@ def main(argv: list[str] | None = None) -> dict:
         train_s = train_champions(settings, results=trained)
         for size in sizes:
             with contextlib.ExitStack() as stack:
-                results.append(size_run(stack.enter_context(another_warehouse(settings, "nightly")), size, args.days))
+                results.append(size_run(stack.enter_context(another_warehouse(settings, "nightly")), size, args.days,
+                                        airflow=args.airflow))
             _report_size(results, args.json)
-    print(f"two nights by step and customer count ({args.days} days of demo data, {model}; champions trained once "
-          f"on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)")
+    how = "through Airflow (airflow dags test finrisk_nightly)" if args.airflow else "the DAG's task functions"
+    print(f"two nights by step and customer count, {how} ({args.days} days of demo data, {model}; champions "
+          f"trained once on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)")
     print(table([(m, t.version, *(f"{t.metrics.get(k, float('nan')):.4f}" for k in ("auc", "pr_auc", "macro_f1")),
                   t.best_baseline, f"{t.baseline_metrics.get(SPECS_PRIMARY.get(m, 'auc'), float('nan')):.4f}")
                  for m, t in trained.items()],
                 ("model", "version", "holdout AUC", "PR-AUC", "macro-F1", "best baseline", "its primary metric")))
+    columns = (*STEPS, "airflow") if args.airflow else STEPS
     rows = [(f"{r['customers']:,}", name, f"{r[name]['rows']:,}", f"{r[name]['encoded']:,}",
-             *(f"{r[name][s]:.1f}" for s in STEPS), f"{r[name]['night']:.1f}", f"{r[name]['per_1k']:.2f}",
+             *(f"{r[name][s]:.1f}" for s in columns), f"{r[name]['night']:.1f}", f"{r[name]['per_1k']:.2f}",
              f"{r[name]['peak_mib']:.0f}") for r in results for name, _ in NIGHTS]
-    print(table(rows, ("customers", "night", "rows scored", "texts encoded", *(f"{s} s" for s in STEPS), "night s",
-                       "s per 1k", "score RSS MiB")))
+    print(table(rows, ("customers", "night", "rows scored", "texts encoded", *(f"{s} s" for s in columns), "night s",
+                       "s per 1k", "airflow RSS MiB" if args.airflow else "score RSS MiB")))
     ratio = results[-1]["next"]["per_1k"] / results[0]["next"]["per_1k"]
     rss = results[-1]["next"]["peak_mib"] / results[0]["next"]["peak_mib"]
-    summary = {"base_model": model, "days": args.days, "train_s": train_s, "sizes": results, "ratio": ratio, "rss": rss,
+    summary = {"base_model": model, "days": args.days, "airflow": args.airflow, "train_s": train_s, "sizes": results,
+               "ratio": ratio, "rss": rss,
                "trained": {m: {"metrics": t.metrics, "baselines": t.baselines} for m, t in trained.items()}}
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, default=str))
     print(f"nightly ratio time per 1k customers at {sizes[-1]:,} / at {sizes[0]:,}: {ratio:.2f} (1.0 = linear); "
           f"next night at {sizes[-1]:,}: {results[-1]['next']['night'] / 60:.1f} min (target < 30); "
-          f"scoring peak RSS ratio {rss:.3f} (target <= 1.10)")
+          f"{'airflow' if args.airflow else 'scoring'} peak RSS ratio {rss:.3f} (target <= 1.10)")
     return summary
 
 
