@@ -15,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import resource
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -247,6 +249,60 @@ def run_worker(script: str, settings: Settings, *args: str) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"scoring process failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _vm_hwm_mib(pid: int | str = "self") -> float | None:
+    """VmHWM of a process in MiB (the peak resident set of its own address space), None when unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak resident set, MiB.
+
+    Not getrusage's ru_maxrss alone: Linux carries the old address space's peak into ru_maxrss at
+    exec, and subprocess starts a child by vfork + exec, so a child's ru_maxrss is at least its
+    parent's peak at the time (a benchmark parent that generated 100k customers would put its own
+    peak into the scoring process's figure). VmHWM belongs to the address space exec created."""
+    own = _vm_hwm_mib()
+    return own if own is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TreePeak(threading.Thread):
+    """Polls the VmHWM of a running process and its descendants; `.peak_mib` is the largest seen, the peak of
+    the biggest single process (VmHWM only grows, so the last reading of each process before it exits holds)."""
+
+    def __init__(self, pid: int, every: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peaks = pid, every, {}
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        while not self.stopped.is_set():
+            try:
+                pids = [self.pid, *(c.pid for c in psutil.Process(self.pid).children(recursive=True))]
+            except psutil.Error:
+                pids = [self.pid]
+            for pid in pids:
+                if (hwm := _vm_hwm_mib(pid)) is not None:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0.0), hwm)
+            self.stopped.wait(self.every)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peaks.values(), default=float("nan"))
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.join()
+        return self.peak_mib
 
 
 def timed(fn, *args, **kwargs) -> tuple[float, object]:

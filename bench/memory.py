@@ -5,8 +5,9 @@ Run: `python bench/memory.py --customers 10000,100000`
 Each count gets its own warehouse with the demo bank (ingested and validated); the three
 champions (--base-model, default tiny-random) are trained once and shared through one MLflow
 registry. A subprocess per count then runs `score(settings, date)` (stream, score, COPY
-into staging, publish) and reports its own peak resident set size (getrusage ru_maxrss), so
-one count's memory cannot leak into the other's figure. Scoring streams records from a
+into staging, publish) and reports its own peak resident set size (VmHWM: not getrusage's
+ru_maxrss, which a child inherits from this parent at exec; see _warehouse.peak_rss_mib), so
+neither another count's memory nor this process's demo generation leaks into the figure. Scoring streams records from a
 server-side cursor and writes in chunks, so the peak should not grow with the customers.
 The last line is the key ratio: peak RSS at the largest count over the smallest (flat = 1.0;
 the target is within 10%).
@@ -17,15 +18,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import resource
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, another_warehouse, bench_settings, load_demo, quiet, run_worker,  # noqa: E402
-                        scratch, table, train_champions)
+from _warehouse import (END_DATE, another_warehouse, bench_settings, load_demo, peak_rss_mib, quiet,  # noqa: E402
+                        run_worker, scratch, table, train_champions)
 
 
 def worker(day: str) -> None:
@@ -36,8 +36,8 @@ def worker(day: str) -> None:
 
     started = time.perf_counter()
     result = score(Settings(), date.fromisoformat(day))
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started, "peak_mib": peak_kib / 1024}))
+    print(json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started,
+                      "peak_mib": peak_rss_mib()}))
 
 
 def measure(settings) -> dict:

@@ -30,9 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -40,8 +38,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, airflow_site, another_warehouse, bench_settings, quiet,  # noqa: E402
-                        run_worker, scratch, table, timed, train_champions)
+from _warehouse import (END_DATE, TreePeak, airflow_site, another_warehouse, bench_settings,  # noqa: E402
+                        peak_rss_mib, quiet, run_worker, scratch, table, timed, train_champions)
 
 STEPS = ("ingest", "validate", "score", "publish")
 SPECS_PRIMARY = {"news": "macro_f1"}
@@ -66,9 +64,8 @@ def worker(day: str) -> None:
 
     started = time.perf_counter()
     result = score(Settings(), date.fromisoformat(day), shard=(0, 1))
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started,
-                      "peak_mib": peak_kib / 1024}))
+                      "peak_mib": peak_rss_mib()}))
 
 
 def _score(settings, day: date) -> dict:
@@ -113,8 +110,10 @@ def airflow_night(settings, env: dict[str, str], day: date) -> dict:
     with log.open("a") as out:
         proc = subprocess.Popen(["airflow", "dags", "test", "finrisk_nightly", day.isoformat()], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage: its peak RSS, tasks included
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        watch = TreePeak(proc.pid)  # the airflow process (its tasks run in it) and anything it starts
+        watch.start()
+        proc.wait()
+        peak = watch.stop()
     wall = time.perf_counter() - started
     metadata = sa.create_engine(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     with metadata.connect() as conn:
@@ -130,7 +129,7 @@ def airflow_night(settings, env: dict[str, str], day: date) -> dict:
     with log.open(errors="replace") as f:
         f.seek(offset)
         rows = sum(int(m.group(1)) for m in SCORED.finditer(f.read()))
-    out.update(airflow=wall - sum(out[s] for s in STEPS), night=wall, rows=rows, peak_mib=usage.ru_maxrss / 1024,
+    out.update(airflow=wall - sum(out[s] for s in STEPS), night=wall, rows=rows, peak_mib=peak,
                encoded=_stored(settings) - before)
     return out
 
