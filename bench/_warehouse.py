@@ -66,29 +66,37 @@ def _url(name: str) -> str:
 
 
 @contextlib.contextmanager
-def scratch(tag: str) -> Iterator[Settings]:
-    """Settings on a fresh, migrated warehouse + MLflow database pair, dropped afterwards."""
-    from finrisk.db.engine import engine_for, get_engine
-    from finrisk.db.migrate import upgrade
+def _databases(*names: str) -> Iterator[list[str]]:
+    """Create the named databases on the server at ADMIN_URL; yields their URLs and drops them afterwards
+    (finrisk's cached engines closed first)."""
+    from finrisk.db.engine import engine_for
 
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    suffix = uuid.uuid4().hex[:8]
-    names = (f"finrisk_bench_{tag}_{suffix}", f"finrisk_bench_{tag}_mlflow_{suffix}")
     with admin.connect() as conn:
         for name in names:
             conn.exec_driver_sql(f'create database "{name}"')
-    data = tempfile.TemporaryDirectory(prefix=f"finrisk-bench-{tag}-")
     try:
-        settings = Settings(database_url=_url(names[0]), mlflow_tracking_uri=_url(names[1]), data_dir=Path(data.name))
-        upgrade(get_engine(settings))
-        yield settings
+        yield [_url(name) for name in names]
     finally:
         engine_for.cache_clear()
         with admin.connect() as conn:
             for name in names:
                 conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
         admin.dispose()
-        data.cleanup()
+
+
+@contextlib.contextmanager
+def scratch(tag: str) -> Iterator[Settings]:
+    """Settings on a fresh, migrated warehouse + MLflow database pair, dropped afterwards."""
+    from finrisk.db.engine import get_engine
+    from finrisk.db.migrate import upgrade
+
+    suffix = uuid.uuid4().hex[:8]
+    with tempfile.TemporaryDirectory(prefix=f"finrisk-bench-{tag}-") as data, \
+            _databases(f"finrisk_bench_{tag}_{suffix}", f"finrisk_bench_{tag}_mlflow_{suffix}") as (warehouse, mlflow):
+        settings = Settings(database_url=warehouse, mlflow_tracking_uri=mlflow, data_dir=Path(data))
+        upgrade(get_engine(settings))
+        yield settings
 
 
 def load_demo(settings: Settings, customers: int, days: int = 30, seed: int = 42, end: date = END_DATE) -> float:
@@ -185,22 +193,13 @@ def train_champions(settings: Settings, run_date: date = END_DATE, results: dict
 @contextlib.contextmanager
 def another_warehouse(settings: Settings, tag: str) -> Iterator[Settings]:
     """A second fresh warehouse that shares `settings`' MLflow registry (and so its champions)."""
-    from finrisk.db.engine import engine_for, get_engine
+    from finrisk.db.engine import get_engine
     from finrisk.db.migrate import upgrade
 
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"finrisk_bench_{tag}_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'create database "{name}"')
-    try:
-        other = settings.model_copy(update={"database_url": _url(name)})
+    with _databases(f"finrisk_bench_{tag}_{uuid.uuid4().hex[:8]}") as (url,):
+        other = settings.model_copy(update={"database_url": url})
         upgrade(get_engine(other))
         yield other
-    finally:
-        engine_for.cache_clear()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
-        admin.dispose()
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -220,22 +219,15 @@ def airflow_site(settings: Settings) -> Iterator[dict[str, str]]:
     Tasks fail at once (no retries): a benchmark wants the error, not a back-off."""
     from finrisk.airflow_env import airflow_env, set_up
 
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"finrisk_bench_airflow_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'create database "{name}"')
-    try:
+    with _databases(name) as (metadata,):
         home = Path(settings.data_dir) / f"airflow-{name}"
         base = {**os.environ, **settings_env(settings), "FINRISK_AIRFLOW__RETRIES": "0",
                 "FINRISK_ALERTS__CHANNEL": "log", "TOKENIZERS_PARALLELISM": "false",
                 "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        env = airflow_env(home, _url(name), base)
+        env = airflow_env(home, metadata, base)
         set_up(env, settings, log_file=home / "runs.log")
         yield env
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
-        admin.dispose()
 
 
 def run_worker(script: str, settings: Settings, *args: str) -> dict:

@@ -7,8 +7,8 @@ champions (--base-model, default tiny-random) are trained once and shared throug
 registry. A subprocess per count then runs `score(settings, date)` (stream, score, COPY
 into staging, publish) and reports its own peak resident set size (VmHWM: not getrusage's
 ru_maxrss, which a child inherits from this parent at exec; see _warehouse.peak_rss_mib), so
-neither another count's memory nor this process's demo generation leaks into the figure. Scoring streams records from a
-server-side cursor and writes in chunks, so the peak should not grow with the customers.
+neither another count's memory nor this process's demo generation leaks into the figure.
+Scoring streams records from a server-side cursor and writes in chunks, so the peak should not grow with the customers.
 The last line is the key ratio: peak RSS at the largest count over the smallest (flat = 1.0;
 the target is within 10%).
 """

@@ -52,7 +52,7 @@ def nightly_plot(data: dict, path: Path) -> None:
 
     sizes = [s["next"] for s in data["sizes"]]  # the steady night: yesterday's encoder vectors stored
     # through Airflow (--airflow) the rest of the command's wall-clock is its own step
-    steps = ("ingest", "validate", "score", "publish", "airflow")[: 5 if data.get("airflow") else 4]
+    steps = ("ingest", "validate", "score", "publish") + (("airflow",) if data.get("airflow") else ())
     x = [s["customers"] for s in data["sizes"]]
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.stackplot(x, *[[s[step] for s in sizes] for step in steps], labels=steps, alpha=0.85)
