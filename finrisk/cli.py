@@ -68,9 +68,11 @@ def nightly(
     from datetime import datetime, timezone
 
     from finrisk.config import get_settings
+    from finrisk.dates import require_run_date
     from finrisk.pipeline import DemoOptions, run_nightly
 
     run_date = parse_date(date) if date else datetime.now(timezone.utc).date()
+    require_run_date(get_settings(), run_date)  # before migrations or demo data: every step would refuse it
     demo = None if no_demo else DemoOptions(customers=demo_customers, days=demo_days)
     result = run_nightly(get_settings(), run_date, demo, echo=lambda line: typer.echo(line, err=True), train=train)
     typer.echo(f"nightly run for {run_date} finished. Results:")

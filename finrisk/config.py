@@ -193,6 +193,11 @@ class Settings(BaseSettings):
     )
     base_model: str | None = Field(None, help="local path or hub name; unset means packaged all-MiniLM-L6-v2")
     protected_attributes: list[str] = Field(default_factory=lambda: ["age_band"])
+    run_date_max_days_ahead: int = Field(
+        1, ge=0, le=366,
+        help="every step refuses a run date more than this many days after today (UTC); 1 admits a clock in a time "
+             "zone ahead of UTC. Past dates (backfills) are always allowed",
+    )
     quality: QualitySettings = Field(default_factory=QualitySettings)
     train: TrainSettings = Field(default_factory=TrainSettings)
     gate: GateSettings = Field(default_factory=GateSettings)

@@ -128,6 +128,9 @@ def monitor(settings: Settings, run_date: date) -> dict:
 
 def train(settings: Settings, model: str, run_date: date) -> dict:
     """Train one model as of the run date (rows known by then), register it and apply the gate."""
+    from finrisk.dates import require_run_date
+
+    require_run_date(settings, run_date)
     if model not in MODELS:
         raise FinriskError(f"model {model!r} is not one of {', '.join(MODELS)}")
     if settings.train.policy == "never":

@@ -20,7 +20,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from finrisk.config import Settings
-from finrisk.dates import end_of_day
+from finrisk.dates import end_of_day, require_run_date
 from finrisk.db.engine import get_engine
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
@@ -88,6 +88,7 @@ def _move_table(conn: sa.Connection, table: str, run_id: str, run_date: date, cu
 
 def run_ingest(settings: Settings, run_date: date) -> IngestResult:
     """Ingest every source table up to the end of `run_date` into staging; returns rows per table."""
+    require_run_date(settings, run_date)
     engine = get_engine(settings)
     result = IngestResult(run_id=f"ingest-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}", run_date=run_date,
                           cutoff_at=end_of_day(run_date))

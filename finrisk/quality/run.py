@@ -20,7 +20,7 @@ from finrisk.config import Settings
 from finrisk.db.engine import get_engine, warehouse_url
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
-from finrisk.dates import end_of_day
+from finrisk.dates import end_of_day, require_run_date
 from finrisk.ingest import TABLES
 from finrisk.quality import rules as R
 from finrisk.quality.countries import COUNTRY_CODES
@@ -37,6 +37,7 @@ REPORTED = {"transactions": "quality/reported_transactions"}
 
 def run_validation(settings: Settings, run_date: date) -> ValidationReport:
     """Validate every staged table's batch for `run_date`; raises FinriskError on a batch-level failure."""
+    require_run_date(settings, run_date)
     q = settings.quality
     engine = get_engine(settings)
     started_at = datetime.now(timezone.utc)  # audit only

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from finrisk.config import Settings
+from finrisk.dates import require_run_date
 from finrisk.db.engine import get_engine
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
@@ -117,6 +118,7 @@ def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = 
           progress: Progress | None = None, versions: dict | None = None,
           skip_validation_check: bool = False) -> ScoringResult:
     """Score a date (or one shard of it) with the champions; without a shard, also publish it."""
+    require_run_date(settings, score_date)
     cfg = settings.scoring
     try:
         check_cutoffs(cfg.band_cutoffs)
@@ -178,6 +180,7 @@ def publish(settings: Settings, score_date: date, versions: dict | None = None) 
 
     With `versions` (the night's pinned dict) the shards must have been scored with exactly those.
     """
+    require_run_date(settings, score_date)
     engine = get_engine(settings)
     run_id = _run_id("publish", score_date, None)
     with RunLock(engine) as lock:
