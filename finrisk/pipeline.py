@@ -18,7 +18,7 @@ from finrisk.config import Settings
 from finrisk.db.engine import describe, get_engine, warehouse_url
 from finrisk.db.migrate import upgrade
 from finrisk.db.sql import query
-from finrisk.errors import FinriskError
+from finrisk.errors import FinriskError, mask_url, redact
 from finrisk.registry.client import resolve_alias
 from finrisk.registry.tracking import tracking_uri
 
@@ -79,6 +79,7 @@ def run_nightly(
     result = NightlyResult(run_date)
 
     def step(line: str) -> None:
+        line = redact(line)  # a step's line may quote a URL or a driver's message
         result.lines.append(line)
         echo(line)
 
@@ -119,9 +120,17 @@ def run_nightly(
         alerts=f"select * from risk.risk_alerts where score_date = '{run_date}'",
         data_docs=str(report.index_html),
         quarantine="select * from quality.quarantine",
-        mlflow=f"mlflow ui --backend-store-uri '{tracking_uri(settings)}'",
+        mlflow=_mlflow_hint(tracking_uri(settings)),
     )
+    result.where = {name: redact(where) for name, where in result.where.items()}
     return result
+
+
+def _mlflow_hint(uri: str) -> str:
+    """The command that opens the MLflow UI on this backend, its password masked (never printed)."""
+    shown = mask_url(uri)
+    hint = f"mlflow ui --backend-store-uri '{shown}'"
+    return hint if shown == uri else f"{hint}  (*** is the password in MLFLOW_TRACKING_URI)"
 
 
 def _models_to_train(settings: Settings, policy: str) -> list[str]:
