@@ -402,9 +402,15 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
                     "fairness_flags": ("; ".join(fairness.describe(flagged)) or "none")[:4900],
                     "fairness_warnings": ("; ".join(fairness_warnings) or "none")[:4900],
                     **({"population_fallback": fallback[:4900]} if fallback else {}), **trained.tags}
-        logged = log_run(settings, spec, backbone=trained.save.get("backbone"), args=args, params=params,
-                         metrics=metrics, baseline=baseline_metrics, champion=champion_metrics, extra_metrics=extra,
-                         artifacts_dir=out, tags=run_tags, fused=trained.save.get("fused"))
+        try:
+            logged = log_run(settings, spec, backbone=trained.save.get("backbone"), args=args, params=params,
+                             metrics=metrics, baseline=baseline_metrics, champion=champion_metrics,
+                             extra_metrics=extra, artifacts_dir=out, tags=run_tags, fused=trained.save.get("fused"))
+        except Exception as exc:  # a full disk must be one line, not a SafetensorError traceback
+            failure = save_failure(settings, spec.registered_name, exc)
+            if failure is None:
+                raise
+            raise failure from None
 
     version_tags = {"holdout_auc": f"{metrics.get('auc', float('nan')):.4f}",
                     "baseline_auc": f"{baseline_metrics.get('auc', float('nan')):.4f}",
@@ -422,6 +428,36 @@ def train_model(settings: Settings, model: str, args: TrainArgs | None = None, a
                             "samples_per_second": getattr(fitted, "samples_per_second", 0.0), **trained.extra},
                        baselines=baselines.holdout, best_baseline=baselines.best,
                        holdout_probs=holdout_probs, holdout_keys=[r.key for r in split.holdout], population=alerts)
+
+
+def save_failure(settings: Settings, name: str, exc: BaseException) -> FinriskError | None:
+    """A one-line error naming where the trained model could not be written and why (a full disk, a quota,
+    a read-only folder), or None when `exc` is no write failure. Registration comes after the save, so
+    nothing is registered and the champion is unchanged."""
+    import errno
+    import os
+    import re
+
+    from finrisk.errors import redact
+    from finrisk.registry.tracking import artifact_root
+
+    write_errors = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EIO)
+    for seen in (exc, exc.__cause__, exc.__context__):
+        text = (str(seen).strip().splitlines() or [""])[0] if seen is not None else ""
+        # safetensors: "Error while serializing: I/O error: No space left on device (os error 28)"
+        match = re.search(r"\(os error (\d+)\)", text)
+        code = getattr(seen, "errno", None) or (int(match.group(1)) if match else None)
+        if type(seen).__name__ == "SafetensorError" or (isinstance(seen, OSError) and code in write_errors):
+            break
+    else:
+        return None
+    reason = os.strerror(code).lower() if code else text
+    # safetensors writes the weights where log_run stages the model (the temporary folder); MLflow then
+    # copies them under the experiment's artifact folder (an OSError there usually names its file)
+    where = getattr(seen, "filename", None) or (
+        tempfile.gettempdir() if type(seen).__name__ == "SafetensorError" else artifact_root(settings) / name)
+    return FinriskError(redact(f"{name}: the trained model could not be saved under {where}: {reason}; "
+                               "nothing was registered and the champion is unchanged"))
 
 
 def _ratio_extremes(rows: list[dict]) -> dict[str, float]:
