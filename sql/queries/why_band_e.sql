@@ -1,10 +1,27 @@
--- Why is this customer in band E (or any band)?
--- The customer's latest score with each reason code on its own line: the record field that
--- pushed the PD up (code), what it means (description) and by how much the PD drops when the
--- field is left out (contribution). Replace the customer id below.
-with latest as (
-    select * from risk.latest_risk_scores where customer_id = 'C0001'
+-- Why is this customer in band E?
+-- The latest score of the riskiest customer of the latest score date (the highest PD, so a
+-- band-E customer whenever anyone is in band E), each reason code on its own line: the record
+-- field that pushed the PD up (code), what it means (description) and by how much the PD drops
+-- when the field is left out (pd_drop: 0.0150 = 1.5 percentage points). For one customer, see
+-- "Why is this customer in band E?" in docs/analysts.md (psql: \set customer_id 'C0002417').
+with latest_date as (
+    select max(score_date) as score_date from risk.risk_scores
 ),
+
+pick as (
+    select s.customer_id
+    from risk.risk_scores s
+    join latest_date d on d.score_date = s.score_date
+    order by s.pd_12m desc, s.customer_id
+    limit 1
+),
+
+latest as (
+    select l.*
+    from risk.latest_risk_scores l
+    join pick p on p.customer_id = l.customer_id
+),
+
 reasons as (
     select
         latest.customer_id,
@@ -15,7 +32,7 @@ reasons as (
         r.ordinality as rank,
         r.value ->> 'code' as code,
         r.value ->> 'description' as description,
-        round((r.value ->> 'contribution')::numeric, 4) as contribution,
+        round((r.value ->> 'contribution')::numeric, 4) as pd_drop,
         latest.credit_model_version
     from latest
     left join lateral jsonb_array_elements(latest.reason_codes) with ordinality as r (value, ordinality) on true
