@@ -92,21 +92,26 @@ def scratch(tag: str) -> Iterator[Settings]:
     from finrisk.db.migrate import upgrade
 
     suffix = uuid.uuid4().hex[:8]
-    with tempfile.TemporaryDirectory(prefix=f"finrisk-bench-{tag}-") as data, \
-            _databases(f"finrisk_bench_{tag}_{suffix}", f"finrisk_bench_{tag}_mlflow_{suffix}") as (warehouse, mlflow):
+    with (
+        tempfile.TemporaryDirectory(prefix=f"finrisk-bench-{tag}-") as data,
+        _databases(f"finrisk_bench_{tag}_{suffix}", f"finrisk_bench_{tag}_mlflow_{suffix}") as (warehouse, mlflow),
+    ):
         settings = Settings(database_url=warehouse, mlflow_tracking_uri=mlflow, data_dir=Path(data))
         upgrade(get_engine(settings))
         yield settings
 
 
 def load_demo(settings: Settings, customers: int, days: int = 30, seed: int = 42, end: date = END_DATE) -> float:
-    """Generate the demo bank and ingest it up to `end`; returns the seconds it took."""
+    """Generate the demo bank, ingest and validate it up to `end` (scoring reads validated rows only);
+    returns the seconds it took."""
     from finrisk.demo import generate
     from finrisk.ingest import run_ingest
+    from finrisk.quality import run_validation
 
     started = time.perf_counter()
     generate(settings, customers, days, seed=seed, end_date=end)
     run_ingest(settings, end)
+    run_validation(settings, end)
     return time.perf_counter() - started
 
 
@@ -168,8 +173,9 @@ def bench_settings(settings: Settings, base_model: str | None, train_steps: int 
     first version through (a benchmark measures time, not whether a tiny model beats the baselines)."""
     from finrisk.config import GateSettings
 
-    gate = GateSettings(require_beats_baseline=False, min_auc=0.0, min_macro_f1=0.0, max_calibration_error=1.0,
-                        auc_margin=1.0)
+    gate = GateSettings(
+        require_beats_baseline=False, min_auc=0.0, min_macro_f1=0.0, max_calibration_error=1.0, auc_margin=1.0
+    )
     train = settings.train.model_copy(update={"max_steps": train_steps, "eval_every": train_steps})
     scoring = settings.scoring.model_copy(update={"audit_band_action": "flag"})
     return settings.model_copy(update={"base_model": base_model, "gate": gate, "train": train, "scoring": scoring})
@@ -180,7 +186,7 @@ def train_champions(settings: Settings, run_date: date = END_DATE, results: dict
     `results`, when given, gets each model's TrainResult."""
     from finrisk.models.args import TrainArgs
     from finrisk.models.specs import MODELS
-    from finrisk.models.train import train_model
+    from finrisk.training.train import train_model
 
     started = time.perf_counter()
     for model in MODELS:
@@ -204,9 +210,12 @@ def another_warehouse(settings: Settings, tag: str) -> Iterator[Settings]:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """Environment variables that rebuild `settings` in a subprocess (FINRISK_* as config.py reads them)."""
-    env = {"FINRISK_DATABASE_URL": settings.database_url or "", "FINRISK_DATA_DIR": str(settings.data_dir),
-           "FINRISK_MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri or "",
-           "FINRISK_SCORING__AUDIT_BAND_ACTION": settings.scoring.audit_band_action}
+    env = {
+        "FINRISK_DATABASE_URL": settings.database_url or "",
+        "FINRISK_DATA_DIR": str(settings.data_dir),
+        "FINRISK_MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri or "",
+        "FINRISK_SCORING__AUDIT_BAND_ACTION": settings.scoring.audit_band_action,
+    }
     if settings.base_model:
         env["FINRISK_BASE_MODEL"] = settings.base_model
     return env
@@ -222,9 +231,14 @@ def airflow_site(settings: Settings) -> Iterator[dict[str, str]]:
     name = f"finrisk_bench_airflow_{uuid.uuid4().hex[:8]}"
     with _databases(name) as (metadata,):
         home = Path(settings.data_dir) / f"airflow-{name}"
-        base = {**os.environ, **settings_env(settings), "FINRISK_AIRFLOW__RETRIES": "0",
-                "FINRISK_ALERTS__CHANNEL": "log", "TOKENIZERS_PARALLELISM": "false",
-                "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        base = {
+            **os.environ,
+            **settings_env(settings),
+            "FINRISK_AIRFLOW__RETRIES": "0",
+            "FINRISK_ALERTS__CHANNEL": "log",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        }
         env = airflow_env(home, metadata, base)
         set_up(env, settings, log_file=home / "runs.log")
         yield env

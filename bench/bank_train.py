@@ -37,8 +37,9 @@ def load_bank(settings, customers: int, seed: int) -> int:
     from finrisk.quality import run_validation
 
     rows, outcomes = bank_rows(customers, seed)
-    replace_source(get_engine(settings), {"source.customers": pd.DataFrame(rows),
-                                          "source.credit_outcomes": pd.DataFrame(outcomes)})
+    replace_source(
+        get_engine(settings), {"source.customers": pd.DataFrame(rows), "source.credit_outcomes": pd.DataFrame(outcomes)}
+    )
     run_ingest(settings, RUN_DATE)
     return run_validation(settings, RUN_DATE).quarantined_rows
 
@@ -52,7 +53,7 @@ def main() -> None:
     quiet()
     from finrisk.config import GateSettings
     from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
+    from finrisk.training.train import train_model
 
     with scratch("bank") as settings:
         started = time.perf_counter()
@@ -63,17 +64,23 @@ def main() -> None:
         started = time.perf_counter()
         result = train_model(settings, "credit", TrainArgs.from_settings(settings, base_model=args.base_model))
         train_s = time.perf_counter() - started
-    rows = [("customers", f"{args.customers:,}"), ("quarantined by validation", str(quarantined)),
-            ("load + ingest + validate", f"{load_s:.1f} s"), ("train_model (all of it)", f"{train_s:.1f} s"),
-            ("  of which embedding", f"{result.fit.get('embed_seconds', 0):.1f} s"),
-            ("  of which head", f"{result.fit.get('seconds', 0):.1f} s"),
-            ("tabular columns discovered", f"{result.fit.get('tabular_columns', 0):.0f}"),
-            ("holdout AUC fused", f"{result.metrics['auc']:.4f}")]
+    rows = [
+        ("customers", f"{args.customers:,}"),
+        ("quarantined by validation", str(quarantined)),
+        ("load + ingest + validate", f"{load_s:.1f} s"),
+        ("train_model (all of it)", f"{train_s:.1f} s"),
+        ("  of which embedding", f"{result.fit.get('embed_seconds', 0):.1f} s"),
+        ("  of which head", f"{result.fit.get('seconds', 0):.1f} s"),
+        ("tabular columns discovered", f"{result.fit.get('tabular_columns', 0):.0f}"),
+        ("holdout AUC fused", f"{result.metrics['auc']:.4f}"),
+    ]
     rows += [(f"holdout AUC {name}", f"{m['auc']:.4f}") for name, m in result.baselines.items()]
     print(table(rows, ("figure", "value")))
     best = max(m["auc"] for m in result.baselines.values())
-    print(f"fused AUC {result.metrics['auc']:.4f} vs best baseline {best:.4f} ({result.best_baseline}); "
-          f"train time ratio to the {BUDGET_S:.0f} s budget: {train_s / BUDGET_S:.2f}")
+    print(
+        f"fused AUC {result.metrics['auc']:.4f} vs best baseline {best:.4f} ({result.best_baseline}); "
+        f"train time ratio to the {BUDGET_S:.0f} s budget: {train_s / BUDGET_S:.2f}"
+    )
 
 
 if __name__ == "__main__":

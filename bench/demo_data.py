@@ -63,17 +63,21 @@ def main() -> None:
     upgrade(engine)
     summary = generate(settings, args.customers, args.days, seed=42, end_date=date(2026, 3, 31))
     print(summary.line())
-    print(f"demo-data {args.customers} customers x {args.days} days: {summary.seconds:.1f} s end to end "
-          f"(generate {summary.seconds - summary.load_seconds:.1f} s, COPY load {summary.load_seconds:.1f} s); "
-          f"ratio to the {BUDGET_S:.0f} s budget: {summary.seconds / BUDGET_S:.2f}")
+    print(
+        f"demo-data {args.customers} customers x {args.days} days: {summary.seconds:.1f} s end to end "
+        f"(generate {summary.seconds - summary.load_seconds:.1f} s, COPY load {summary.load_seconds:.1f} s); "
+        f"ratio to the {BUDGET_S:.0f} s budget: {summary.seconds / BUDGET_S:.2f}"
+    )
 
     insert_rate, copy_rate = baseline_rows_per_second(engine, args.sample_rows)
     extrapolated = summary.transactions / insert_rate
-    print(f"baseline executemany: {insert_rate:,.0f} rows/s on {args.sample_rows} rows -> "
-          f"{extrapolated:.0f} s extrapolated for {summary.transactions:,} transactions "
-          f"(copy_frame on the same sample: {copy_rate:,.0f} rows/s, {copy_rate / insert_rate:.1f}x); "
-          f"whole COPY load of all six tables is {extrapolated / summary.load_seconds:.1f}x faster than "
-          f"inserting the transactions alone row by row")
+    print(
+        f"baseline executemany: {insert_rate:,.0f} rows/s on {args.sample_rows} rows -> "
+        f"{extrapolated:.0f} s extrapolated for {summary.transactions:,} transactions "
+        f"(copy_frame on the same sample: {copy_rate:,.0f} rows/s, {copy_rate / insert_rate:.1f}x); "
+        f"whole COPY load of all six tables is {extrapolated / summary.load_seconds:.1f}x faster than "
+        f"inserting the transactions alone row by row"
+    )
 
 
 if __name__ == "__main__":

@@ -37,12 +37,12 @@ def main(argv: list[str] | None = None) -> dict:
     quiet()
     import numpy as np
 
+    from finrisk.bands import band_rank, risk_band
     from finrisk.config import GateSettings, ScoringSettings
     from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
     from finrisk.registry.client import get_version, load_scorer
     from finrisk.scoring import stage
-    from finrisk.scoring.scales import band_rank, risk_band
+    from finrisk.training.train import train_model
 
     cfg = ScoringSettings()
     with scratch("freasons") as settings:
@@ -73,19 +73,41 @@ def main(argv: list[str] | None = None) -> dict:
     fast, full = finrisk_reasons(), full_occlusion()
     pairs = [(f, o) for f, o in zip(fast, full) if f and o]
     top1 = sum(f[0]["code"] == o[0]["code"] for f, o in pairs) / len(pairs) if pairs else float("nan")
-    top3 = (float(np.mean([len({c["code"] for c in f[:3]} & {c["code"] for c in o[:3]}) / max(1, min(3, len(o)))
-                           for f, o in pairs])) if pairs else float("nan"))
-    rows = [("plain scoring (encoder + head, int8 on CPU)", f"{n / plain_s:,.1f}", "1.00x"),
-            (f"+ finrisk reasons, band {cfg.reason_min_band} or worse ({len(wanted)}/{n})", f"{n / fast_s:,.1f}",
-             f"{fast_s / plain_s:.2f}x"),
-            (f"+ full occlusion (re-encode every variant), same {len(wanted)}", f"{n / full_s:,.1f}",
-             f"{full_s / plain_s:.2f}x")]
-    print(f"fused credit v{result.version} (holdout AUC {result.metrics['auc']:.3f}) on {n} records of {END_DATE}, "
-          f"best of {args.repeats}")
+    top3 = (
+        float(
+            np.mean(
+                [
+                    len({c["code"] for c in f[:3]} & {c["code"] for c in o[:3]}) / max(1, min(3, len(o)))
+                    for f, o in pairs
+                ]
+            )
+        )
+        if pairs
+        else float("nan")
+    )
+    rows = [
+        ("plain scoring (encoder + head, int8 on CPU)", f"{n / plain_s:,.1f}", "1.00x"),
+        (
+            f"+ finrisk reasons, band {cfg.reason_min_band} or worse ({len(wanted)}/{n})",
+            f"{n / fast_s:,.1f}",
+            f"{fast_s / plain_s:.2f}x",
+        ),
+        (
+            f"+ full occlusion (re-encode every variant), same {len(wanted)}",
+            f"{n / full_s:,.1f}",
+            f"{full_s / plain_s:.2f}x",
+        ),
+    ]
+    print(
+        f"fused credit v{result.version} (holdout AUC {result.metrics['auc']:.3f}) on {n} records of {END_DATE}, "
+        f"best of {args.repeats}"
+    )
     print(table(rows, ("path", "records/s", "cost vs plain")))
     print(f"top reason equal to full occlusion's on {top1:.0%} of {len(pairs)} records; top-3 overlap {top3:.0%}")
-    print(f"fused reasons ratio cost(scoring + reasons, band {cfg.reason_min_band} or worse)/cost(scoring): "
-          f"{fast_s / plain_s:.2f}x (target <= 3x); full occlusion {full_s / plain_s:.2f}x")
+    print(
+        f"fused reasons ratio cost(scoring + reasons, band {cfg.reason_min_band} or worse)/cost(scoring): "
+        f"{fast_s / plain_s:.2f}x (target <= 3x); full occlusion {full_s / plain_s:.2f}x"
+    )
     return {"plain_s": plain_s, "fast_s": fast_s, "full_s": full_s, "top1": top1, "top3": top3}
 
 

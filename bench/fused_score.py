@@ -13,7 +13,8 @@ records, best-of-3 in this process, the paths taking turns:
   batches padded to their own longest text, inference mode; int8 Linear layers for the int8 one);
 - finrisk int8, next night: what `finrisk score` does on the night after the previous day's
   run: the stored encoder vectors (ops.text_embeddings) of the same customers' texts on the
-  previous day are looked up by the hash of their encoder text (fields less the daily figures), only texts that changed are encoded, then the head.
+  previous day are looked up by the hash of their encoder text (fields less the daily figures), only texts that
+  changed are encoded, then the head.
   Each round starts from a store holding only the previous day's vectors.
 It prints records/s and the holdout AUC of each model (out of time, same split), the share of
 texts unchanged since the previous day, and as the last line the scoring path's speed-up over
@@ -54,8 +55,13 @@ def naive_probs(scorer, records, max_length: int, batch_size: int):
     out = []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            enc = fused.tokenizer(encoder_texts[start : start + batch_size], truncation=True, max_length=max_length,
-                                  padding="max_length", return_tensors="pt")
+            enc = fused.tokenizer(
+                encoder_texts[start : start + batch_size],
+                truncation=True,
+                max_length=max_length,
+                padding="max_length",
+                return_tensors="pt",
+            )
             hidden = fused.encoder(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).float()
             out.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).numpy())
@@ -78,10 +84,10 @@ def main(argv: list[str] | None = None) -> dict:
     from finrisk.config import GateSettings
     from finrisk.db.engine import get_engine
     from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
     from finrisk.quality import run_validation
     from finrisk.registry.client import get_version, load_scorer
     from finrisk.scoring.embedding_store import EmbeddingStore, text_sha256
+    from finrisk.training.train import train_model
 
     runs, seed_auc = {}, {}
     with scratch("fscore") as settings:
@@ -91,8 +97,12 @@ def main(argv: list[str] | None = None) -> dict:
         for name, int8 in (("int8", True), ("float32", False)):
             cache: dict = {}  # text -> vector of this variant's encoder, shared by its seeds
             for seed in seeds:
-                result = train_model(settings, "credit", TrainArgs.from_settings(
-                    settings, base_model=args.base_model, cpu_int8=int8, seed=seed), embedding_cache=cache)
+                result = train_model(
+                    settings,
+                    "credit",
+                    TrainArgs.from_settings(settings, base_model=args.base_model, cpu_int8=int8, seed=seed),
+                    embedding_cache=cache,
+                )
                 seed_auc.setdefault(name, []).append(result.metrics["auc"])
                 if name not in runs:
                     runs[name] = (result, load_scorer(settings, get_version(settings, "credit", result.version)))
@@ -115,32 +125,49 @@ def main(argv: list[str] | None = None) -> dict:
             store = next(next_night)
             return int8.predict_records(records, bs, store.vectors(int8, records, bs))
 
-        paths = {NAIVE: lambda: naive_probs(runs["float32"][1], records, max_length, bs),
-                 "finrisk float32": lambda: runs["float32"][1].predict_records(records, bs),
-                 "finrisk int8": lambda: int8.predict_records(records, bs),
-                 NEXT: stored_path}
+        paths = {
+            NAIVE: lambda: naive_probs(runs["float32"][1], records, max_length, bs),
+            "finrisk float32": lambda: runs["float32"][1].predict_records(records, bs),
+            "finrisk int8": lambda: int8.predict_records(records, bs),
+            NEXT: stored_path,
+        }
         for fn in paths.values():
             fn()  # warm-up
         seconds = dict(zip(paths, best_of_interleaved(list(paths.values()), args.repeats)))
     naive_s = seconds[NAIVE]
-    auc = {NAIVE: runs["float32"][0].metrics["auc"], "finrisk float32": runs["float32"][0].metrics["auc"],
-           "finrisk int8": runs["int8"][0].metrics["auc"], NEXT: runs["int8"][0].metrics["auc"]}
+    auc = {
+        NAIVE: runs["float32"][0].metrics["auc"],
+        "finrisk float32": runs["float32"][0].metrics["auc"],
+        "finrisk int8": runs["int8"][0].metrics["auc"],
+        NEXT: runs["int8"][0].metrics["auc"],
+    }
     rows = [(name, f"{n / s:,.1f}", f"{naive_s / s:.2f}x", f"{auc[name]:.4f}") for name, s in seconds.items()]
-    print(f"fused credit model on {n} records of {END_DATE} (max_length {max_length}, batch {bs}), best of "
-          f"{args.repeats}; holdout AUC of each trained model (n {runs['int8'][0].fingerprint['holdout']['rows']}); "
-          f"{unchanged:.0%} of the texts unchanged since the day before")
+    print(
+        f"fused credit model on {n} records of {END_DATE} (max_length {max_length}, batch {bs}), best of "
+        f"{args.repeats}; holdout AUC of each trained model (n {runs['int8'][0].fingerprint['holdout']['rows']}); "
+        f"{unchanged:.0%} of the texts unchanged since the day before"
+    )
     print(table(rows, ("path", "records/s", "vs naive", "holdout AUC")))
     gain, cold = naive_s / seconds[NEXT], naive_s / seconds["finrisk int8"]
     diffs = [a - b for a, b in zip(seed_auc["int8"], seed_auc["float32"])]
     diff = statistics.fmean(diffs)
     spread = f" ± {statistics.stdev(diffs):.4f} (sd over seeds {args.seeds})" if len(diffs) > 1 else ""
     if len(seeds) > 1:
-        print(table([(seed, f"{a:.4f}", f"{b:.4f}", f"{a - b:+.4f}")
-                     for seed, a, b in zip(seeds, seed_auc["int8"], seed_auc["float32"])],
-                    ("seed", "int8 AUC", "float32 AUC", "int8 - float32")))
-    print(f"fused scoring ratio finrisk next night / naive: {gain:.2f}x (target 3x; first night, nothing stored: "
-          f"{cold:.2f}x); holdout AUC int8 - float32 {diff:+.4f}{spread} (target within 0.005)")
+        print(
+            table(
+                [
+                    (seed, f"{a:.4f}", f"{b:.4f}", f"{a - b:+.4f}")
+                    for seed, a, b in zip(seeds, seed_auc["int8"], seed_auc["float32"])
+                ],
+                ("seed", "int8 AUC", "float32 AUC", "int8 - float32"),
+            )
+        )
+    print(
+        f"fused scoring ratio finrisk next night / naive: {gain:.2f}x (target 3x; first night, nothing stored: "
+        f"{cold:.2f}x); holdout AUC int8 - float32 {diff:+.4f}{spread} (target within 0.005)"
+    )
     return {"seconds": seconds, "auc": auc, "unchanged": unchanged, "seed_auc": seed_auc}
+
 
 if __name__ == "__main__":
     main()

@@ -24,8 +24,18 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, another_warehouse, bench_settings, load_demo, peak_rss_mib, quiet,  # noqa: E402
-                        run_worker, scratch, table, train_champions)
+from _warehouse import (  # noqa: E402
+    END_DATE,
+    another_warehouse,
+    bench_settings,
+    load_demo,
+    peak_rss_mib,
+    quiet,
+    run_worker,
+    scratch,
+    table,
+    train_champions,
+)
 
 
 def worker(day: str) -> None:
@@ -36,8 +46,9 @@ def worker(day: str) -> None:
 
     started = time.perf_counter()
     result = score(Settings(), date.fromisoformat(day))
-    print(json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started,
-                      "peak_mib": peak_rss_mib()}))
+    print(
+        json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started, "peak_mib": peak_rss_mib()})
+    )
 
 
 def measure(settings) -> dict:
@@ -56,7 +67,6 @@ def main(argv: list[str] | None = None) -> dict:
         worker(args.date)
         return {}
     quiet()
-    from finrisk.quality import run_validation
 
     sizes = sorted(int(c) for c in args.customers.split(","))
     results = []
@@ -65,14 +75,17 @@ def main(argv: list[str] | None = None) -> dict:
         for k, size in enumerate(sizes):
             with contextlib.ExitStack() as stack:
                 target = settings if k == 0 else stack.enter_context(another_warehouse(settings, "memory"))
-                load_demo(target, size)
-                run_validation(target, END_DATE)
+                load_demo(target, size)  # ingested and validated
                 if k == 0:
                     train_champions(target)
                 results.append({"customers": size, **measure(target)})
     print(f"peak RSS of one scoring process (score + publish), {args.base_model}, fresh process per count")
-    print(table([(f"{r['customers']:,}", f"{r['rows']:,}", f"{r['seconds']:.1f}", f"{r['peak_mib']:.0f}")
-                 for r in results], ("customers", "rows scored", "seconds", "peak RSS MiB")))
+    print(
+        table(
+            [(f"{r['customers']:,}", f"{r['rows']:,}", f"{r['seconds']:.1f}", f"{r['peak_mib']:.0f}") for r in results],
+            ("customers", "rows scored", "seconds", "peak RSS MiB"),
+        )
+    )
     ratio = results[-1]["peak_mib"] / results[0]["peak_mib"]
     summary = {"base_model": args.base_model, "results": results, "ratio": ratio}
     if args.json:

@@ -38,17 +38,37 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, TreePeak, airflow_site, another_warehouse, bench_settings,  # noqa: E402
-                        peak_rss_mib, quiet, run_worker, scratch, table, timed, train_champions)
+from _warehouse import (  # noqa: E402
+    END_DATE,
+    TreePeak,
+    airflow_site,
+    another_warehouse,
+    bench_settings,
+    peak_rss_mib,
+    quiet,
+    run_worker,
+    scratch,
+    table,
+    timed,
+    train_champions,
+)
 
 STEPS = ("ingest", "validate", "score", "publish")
 AIRFLOW_STEPS = (*STEPS, "airflow")  # --airflow: the rest of the command's wall-clock is a step of its own
 SPECS_PRIMARY = {"news": "macro_f1"}
 NIGHTS = (("first", END_DATE - timedelta(days=1)), ("next", END_DATE))
 # the nightly DAG's tasks, by the step they belong to (--airflow)
-TASK_STEP = {"check_migrations": "ingest", "ingest_sources": "ingest", "validate_staging": "validate",
-             "resolve_versions": "score", "score_shard": "score", "publish_scores": "publish",
-             "monitor_drift": "publish", "signal_drift": "publish", "send_morning_summary": "publish"}
+TASK_STEP = {
+    "check_migrations": "ingest",
+    "ingest_sources": "ingest",
+    "validate_staging": "validate",
+    "resolve_versions": "score",
+    "score_shard": "score",
+    "publish_scores": "publish",
+    "monitor_drift": "publish",
+    "signal_drift": "publish",
+    "send_morning_summary": "publish",
+}
 SCORED = re.compile(r"scored \w+ \+(\d+) records")
 TASK_TIMES = """
 select ti.task_id, ti.state, extract(epoch from ti.end_date - ti.start_date) as seconds, dr.state as run_state
@@ -65,8 +85,9 @@ def worker(day: str) -> None:
 
     started = time.perf_counter()
     result = score(Settings(), date.fromisoformat(day), shard=(0, 1))
-    print(json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started,
-                      "peak_mib": peak_rss_mib()}))
+    print(
+        json.dumps({"rows": result.rows_scored, "seconds": time.perf_counter() - started, "peak_mib": peak_rss_mib()})
+    )
 
 
 def _score(settings, day: date) -> dict:
@@ -109,8 +130,12 @@ def airflow_night(settings, env: dict[str, str], day: date) -> dict:
     before = _stored(settings)
     started = time.perf_counter()
     with log.open("a") as out:
-        proc = subprocess.Popen(["airflow", "dags", "test", "finrisk_nightly", day.isoformat()], env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            ["airflow", "dags", "test", "finrisk_nightly", day.isoformat()],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         watch = TreePeak(proc.pid)  # the airflow process (its tasks run in it) and anything it starts
         watch.start()
         proc.wait()
@@ -122,16 +147,23 @@ def airflow_night(settings, env: dict[str, str], day: date) -> dict:
     metadata.dispose()
     failed = [t.task_id for t in tasks if t.state not in ("success", "skipped")]
     if proc.returncode != 0 or not tasks or failed or tasks[0].run_state != "success":
-        raise SystemExit(f"finrisk_nightly {day} did not succeed through Airflow (exit {proc.returncode}, "
-                         f"tasks not done: {failed or 'none recorded'}; log: {log})")
+        raise SystemExit(
+            f"finrisk_nightly {day} did not succeed through Airflow (exit {proc.returncode}, "
+            f"tasks not done: {failed or 'none recorded'}; log: {log})"
+        )
     out: dict = {step: 0.0 for step in STEPS}
     for t in tasks:
         out[TASK_STEP[t.task_id]] += float(t.seconds or 0.0)
     with log.open(errors="replace") as f:
         f.seek(offset)
         rows = sum(int(m.group(1)) for m in SCORED.finditer(f.read()))
-    out.update(airflow=wall - sum(out[s] for s in STEPS), night=wall, rows=rows, peak_mib=peak,
-               encoded=_stored(settings) - before)
+    out.update(
+        airflow=wall - sum(out[s] for s in STEPS),
+        night=wall,
+        rows=rows,
+        peak_mib=peak,
+        encoded=_stored(settings) - before,
+    )
     return out
 
 
@@ -155,9 +187,12 @@ def _report_size(results: list[dict], path: Path | None) -> None:
     for name, _ in NIGHTS:
         r = result[name]
         steps = ", ".join(f"{s} {r[s]:.1f} s" for s in (AIRFLOW_STEPS if "airflow" in r else STEPS))
-        print(f"{result['customers']:,} customers, {name} night: {r['night']:.1f} s ({steps}); {r['rows']:,} rows, "
-              f"{r['encoded']:,} texts encoded, {'airflow' if 'airflow' in r else 'scoring'} peak RSS "
-              f"{r['peak_mib']:.0f} MiB", flush=True)
+        print(
+            f"{result['customers']:,} customers, {name} night: {r['night']:.1f} s ({steps}); {r['rows']:,} rows, "
+            f"{r['encoded']:,} texts encoded, {'airflow' if 'airflow' in r else 'scoring'} peak RSS "
+            f"{r['peak_mib']:.0f} MiB",
+            flush=True,
+        )
     if path:
         path.with_name(path.name + ".partial").write_text(json.dumps(results, indent=2, default=str))
 
@@ -171,8 +206,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--base-model", default=None, help="default: the packaged MiniLM")
     parser.add_argument("--train-steps", type=int, default=20)
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--airflow", action="store_true",
-                        help="run each night through Airflow (airflow dags test finrisk_nightly DATE)")
+    parser.add_argument(
+        "--airflow", action="store_true", help="run each night through Airflow (airflow dags test finrisk_nightly DATE)"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--date", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -196,32 +232,84 @@ def main(argv: list[str] | None = None) -> dict:
         train_s = train_champions(settings, results=trained)
         for size in sizes:
             with contextlib.ExitStack() as stack:
-                results.append(size_run(stack.enter_context(another_warehouse(settings, "nightly")), size, args.days,
-                                        airflow=args.airflow))
+                results.append(
+                    size_run(
+                        stack.enter_context(another_warehouse(settings, "nightly")),
+                        size,
+                        args.days,
+                        airflow=args.airflow,
+                    )
+                )
             _report_size(results, args.json)
     how = "through Airflow (airflow dags test finrisk_nightly)" if args.airflow else "the DAG's task functions"
-    print(f"two nights by step and customer count, {how} ({args.days} days of demo data, {model}; champions "
-          f"trained once on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)")
-    print(table([(m, t.version, *(f"{t.metrics.get(k, float('nan')):.4f}" for k in ("auc", "pr_auc", "macro_f1")),
-                  t.best_baseline, f"{t.baseline_metrics.get(SPECS_PRIMARY.get(m, 'auc'), float('nan')):.4f}")
-                 for m, t in trained.items()],
-                ("model", "version", "holdout AUC", "PR-AUC", "macro-F1", "best baseline", "its primary metric")))
+    print(
+        f"two nights by step and customer count, {how} ({args.days} days of demo data, {model}; champions "
+        f"trained once on {args.train_customers:,} customers in {train_s:.0f} s, not part of a night)"
+    )
+    print(
+        table(
+            [
+                (
+                    m,
+                    t.version,
+                    *(f"{t.metrics.get(k, float('nan')):.4f}" for k in ("auc", "pr_auc", "macro_f1")),
+                    t.best_baseline,
+                    f"{t.baseline_metrics.get(SPECS_PRIMARY.get(m, 'auc'), float('nan')):.4f}",
+                )
+                for m, t in trained.items()
+            ],
+            ("model", "version", "holdout AUC", "PR-AUC", "macro-F1", "best baseline", "its primary metric"),
+        )
+    )
     columns = AIRFLOW_STEPS if args.airflow else STEPS
-    rows = [(f"{r['customers']:,}", name, f"{r[name]['rows']:,}", f"{r[name]['encoded']:,}",
-             *(f"{r[name][s]:.1f}" for s in columns), f"{r[name]['night']:.1f}", f"{r[name]['per_1k']:.2f}",
-             f"{r[name]['peak_mib']:.0f}") for r in results for name, _ in NIGHTS]
-    print(table(rows, ("customers", "night", "rows scored", "texts encoded", *(f"{s} s" for s in columns), "night s",
-                       "s per 1k", "airflow RSS MiB" if args.airflow else "score RSS MiB")))
+    rows = [
+        (
+            f"{r['customers']:,}",
+            name,
+            f"{r[name]['rows']:,}",
+            f"{r[name]['encoded']:,}",
+            *(f"{r[name][s]:.1f}" for s in columns),
+            f"{r[name]['night']:.1f}",
+            f"{r[name]['per_1k']:.2f}",
+            f"{r[name]['peak_mib']:.0f}",
+        )
+        for r in results
+        for name, _ in NIGHTS
+    ]
+    print(
+        table(
+            rows,
+            (
+                "customers",
+                "night",
+                "rows scored",
+                "texts encoded",
+                *(f"{s} s" for s in columns),
+                "night s",
+                "s per 1k",
+                "airflow RSS MiB" if args.airflow else "score RSS MiB",
+            ),
+        )
+    )
     ratio = results[-1]["next"]["per_1k"] / results[0]["next"]["per_1k"]
     rss = results[-1]["next"]["peak_mib"] / results[0]["next"]["peak_mib"]
-    summary = {"base_model": model, "days": args.days, "airflow": args.airflow, "train_s": train_s, "sizes": results,
-               "ratio": ratio, "rss": rss,
-               "trained": {m: {"metrics": t.metrics, "baselines": t.baselines} for m, t in trained.items()}}
+    summary = {
+        "base_model": model,
+        "days": args.days,
+        "airflow": args.airflow,
+        "train_s": train_s,
+        "sizes": results,
+        "ratio": ratio,
+        "rss": rss,
+        "trained": {m: {"metrics": t.metrics, "baselines": t.baselines} for m, t in trained.items()},
+    }
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, default=str))
-    print(f"nightly ratio time per 1k customers at {sizes[-1]:,} / at {sizes[0]:,}: {ratio:.2f} (1.0 = linear); "
-          f"next night at {sizes[-1]:,}: {results[-1]['next']['night'] / 60:.1f} min (target < 30); "
-          f"{'airflow' if args.airflow else 'scoring'} peak RSS ratio {rss:.3f} (target <= 1.10)")
+    print(
+        f"nightly ratio time per 1k customers at {sizes[-1]:,} / at {sizes[0]:,}: {ratio:.2f} (1.0 = linear); "
+        f"next night at {sizes[-1]:,}: {results[-1]['next']['night'] / 60:.1f} min (target < 30); "
+        f"{'airflow' if args.airflow else 'scoring'} peak RSS ratio {rss:.3f} (target <= 1.10)"
+    )
     return summary
 
 

@@ -28,8 +28,11 @@ def score_plot(data: dict, path: Path) -> float:
     sizes = [r["batch_size"] for r in sweep]
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.plot(sizes, [r["naive_rps"] for r in sweep], "o-", label="naive (fp32, pad to max, arrival order)")
-    finrisk = ("finrisk (int8, one text per forward: the batch size does not apply)" if data["device"] == "cpu"
-               else "finrisk (bf16, length-sorted, dynamic padding, compiled)")
+    finrisk = (
+        "finrisk (int8, one text per forward: the batch size does not apply)"
+        if data["device"] == "cpu"
+        else "finrisk (bf16, length-sorted, dynamic padding, compiled)"
+    )
     ax.plot(sizes, [r["finrisk_rps"] for r in sweep], "o-", label=finrisk)
     ax.set_xscale("log", base=2)
     ax.set_xticks(sizes, [str(s) for s in sizes])

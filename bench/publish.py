@@ -25,8 +25,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _warehouse import quiet, scratch, table  # noqa: E402
 
-COLUMNS = ("run_id", "score_date", "customer_id", "pd_12m", "score_points", "risk_band", "reason_codes",
-           "numeric_inputs", "company", "model_version")
+COLUMNS = (
+    "run_id",
+    "score_date",
+    "customer_id",
+    "pd_12m",
+    "score_points",
+    "risk_band",
+    "reason_codes",
+    "numeric_inputs",
+    "company",
+    "model_version",
+)
 DAY = date(2026, 3, 31)
 
 
@@ -37,13 +47,37 @@ def score_rows(n: int, seed: int = 7) -> list[tuple]:
     for i in range(n):
         pd = rng.betavariate(1.2, 14)
         band = "ABCDE"[sum(pd > c for c in (0.02, 0.05, 0.10, 0.20))]
-        reasons = ([{"code": "arrears 24m", "description": "profile: arrears 24m", "contribution": round(pd / 3, 5)},
-                    {"code": "notes", "description": "notes mention risk factors (notes)", "contribution": round(pd / 5, 5)}]
-                   if band in "CDE" else [])
-        numeric = {"txn_count_30d": rng.randint(0, 60), "txn_amount_30d": round(rng.uniform(0, 5000), 2),
-                   "news_count_90d": rng.randint(0, 5)}
-        rows.append(("bench-run", DAY, f"C{i:07d}", pd, int(600 - 20 * pd * 10), band, reasons, numeric,
-                     f"Company {i % 400}", "3"))
+        reasons = (
+            [
+                {"code": "arrears 24m", "description": "profile: arrears 24m", "contribution": round(pd / 3, 5)},
+                {
+                    "code": "notes",
+                    "description": "notes mention risk factors (notes)",
+                    "contribution": round(pd / 5, 5),
+                },
+            ]
+            if band in "CDE"
+            else []
+        )
+        numeric = {
+            "txn_count_30d": rng.randint(0, 60),
+            "txn_amount_30d": round(rng.uniform(0, 5000), 2),
+            "news_count_90d": rng.randint(0, 5),
+        }
+        rows.append(
+            (
+                "bench-run",
+                DAY,
+                f"C{i:07d}",
+                pd,
+                int(600 - 20 * pd * 10),
+                band,
+                reasons,
+                numeric,
+                f"Company {i % 400}",
+                "3",
+            )
+        )
     return rows
 
 
@@ -63,8 +97,9 @@ def row_by_row(dbapi, rows) -> None:
     plain = [tuple(json.dumps(v) if isinstance(v, (dict, list)) else v for v in row) for row in rows]
     with dbapi.cursor() as cur:
         cur.execute("delete from bench_target where score_date = %s", (DAY,))
-        cur.executemany(f"insert into bench_target ({', '.join(COLUMNS)}) values ({', '.join(['%s'] * len(COLUMNS))})",
-                        plain)
+        cur.executemany(
+            f"insert into bench_target ({', '.join(COLUMNS)}) values ({', '.join(['%s'] * len(COLUMNS))})", plain
+        )
     dbapi.commit()
 
 
@@ -101,12 +136,22 @@ def main(argv: list[str] | None = None) -> dict:
             raw.close()
     assert landed == args.rows, f"{landed} rows landed, expected {args.rows}"
     n = args.rows
-    result = {"rows": n, "copy_rps": n / timings["copy"], "insert_rps": n / timings["insert"],
-              "ratio": timings["insert"] / timings["copy"]}
+    result = {
+        "rows": n,
+        "copy_rps": n / timings["copy"],
+        "insert_rps": n / timings["insert"],
+        "ratio": timings["insert"] / timings["copy"],
+    }
     print(f"write-back of {n:,} credit score rows, best of {args.repeats}")
-    print(table([("COPY into staging, then swap (finrisk)", f"{n / timings['copy']:,.0f}", f"{timings['copy']:.2f}"),
-                 ("row-by-row INSERT (executemany)", f"{n / timings['insert']:,.0f}", f"{timings['insert']:.2f}")],
-                ("path", "rows/s", "best s")))
+    print(
+        table(
+            [
+                ("COPY into staging, then swap (finrisk)", f"{n / timings['copy']:,.0f}", f"{timings['copy']:.2f}"),
+                ("row-by-row INSERT (executemany)", f"{n / timings['insert']:,.0f}", f"{timings['insert']:.2f}"),
+            ],
+            ("path", "rows/s", "best s"),
+        )
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     print(f"publish ratio copy+swap/row-by-row: {result['ratio']:.1f}x rows/s")

@@ -40,7 +40,6 @@ def field_spans(fields: dict) -> list[tuple[str, int, int]]:
 
 def gradient_reasons(model, tokenizer, fields_list, max_length: int, max_groups: int, batch_size: int = 16) -> list:
     """Top occlusion group per record by gradient x input on the word embeddings (None when none is positive)."""
-    import torch
 
     from finrisk.features.serialize import to_text
     from finrisk.scoring.reasons import field_groups
@@ -49,13 +48,20 @@ def gradient_reasons(model, tokenizer, fields_list, max_length: int, max_groups:
     embeddings = model.get_input_embeddings()
     model.eval()
     for start in range(0, len(fields_list), batch_size):
-        chunk = fields_list[start:start + batch_size]
-        enc = tokenizer([to_text(f) for f in chunk], truncation=True, max_length=max_length, padding=True,
-                        return_offsets_mapping=True, return_tensors="pt")
+        chunk = fields_list[start : start + batch_size]
+        enc = tokenizer(
+            [to_text(f) for f in chunk],
+            truncation=True,
+            max_length=max_length,
+            padding=True,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
         offsets = enc.pop("offset_mapping")
         inputs = embeddings(enc["input_ids"]).detach().requires_grad_(True)
-        logits = model(inputs_embeds=inputs, attention_mask=enc["attention_mask"],
-                       token_type_ids=enc.get("token_type_ids")).logits
+        logits = model(
+            inputs_embeds=inputs, attention_mask=enc["attention_mask"], token_type_ids=enc.get("token_type_ids")
+        ).logits
         (logits[:, 1] - logits[:, 0]).sum().backward()
         saliency = (inputs.grad * inputs).sum(-1).detach()
         for row, fields in enumerate(chunk):
@@ -88,10 +94,10 @@ def main(argv: list[str] | None = None) -> dict:
     import numpy as np
     import torch
 
+    from finrisk.bands import band_rank, risk_band
     from finrisk.config import ScoringSettings
     from finrisk.features.serialize import to_text
     from finrisk.scoring.reasons import explain_batch
-    from finrisk.scoring.scales import band_rank, risk_band
 
     cfg = ScoringSettings()
     device = torch.device("cpu")
@@ -104,8 +110,13 @@ def main(argv: list[str] | None = None) -> dict:
         return np.asarray(scorer.predict_proba(texts, args.batch_size))[:, 1]
 
     def explain(indices, base):
-        return explain_batch([fields[i] for i in indices], base[indices], lambda v: adverse([to_text(x) for x in v]),
-                             cfg.reason_codes, cfg.reason_max_fields)
+        return explain_batch(
+            [fields[i] for i in indices],
+            base[indices],
+            lambda v: adverse([to_text(x) for x in v]),
+            cfg.reason_codes,
+            cfg.reason_max_fields,
+        )
 
     floor = band_rank(cfg.reason_min_band)
     base = adverse(demo.texts)
@@ -134,26 +145,46 @@ def main(argv: list[str] | None = None) -> dict:
     agree = sum(o == g for o, g in both) / len(both) if both else float("nan")
     mean_groups = float(np.mean([min(len(f), cfg.reason_max_fields) for f in fields])) if fields else 0.0
     result = {
-        "records": n, "share_explained": len(wanted) / max(n, 1), "min_band": cfg.reason_min_band,
-        "mean_groups": mean_groups, "plain_rps": n / plain_s, "banded_rps": n / banded_s, "all_rps": n / all_s,
-        "gradient_rps": n / grad_s, "banded_cost": banded_s / plain_s, "all_cost": all_s / plain_s,
-        "gradient_cost": (plain_s + grad_s) / plain_s, "top1_agreement": agree, "compared": len(both),
+        "records": n,
+        "share_explained": len(wanted) / max(n, 1),
+        "min_band": cfg.reason_min_band,
+        "mean_groups": mean_groups,
+        "plain_rps": n / plain_s,
+        "banded_rps": n / banded_s,
+        "all_rps": n / all_s,
+        "gradient_rps": n / grad_s,
+        "banded_cost": banded_s / plain_s,
+        "all_cost": all_s / plain_s,
+        "gradient_cost": (plain_s + grad_s) / plain_s,
+        "top1_agreement": agree,
+        "compared": len(both),
     }
     rows = [
         ("plain scoring (int8 Scorer)", f"{n / plain_s:,.1f}", "1.00x"),
-        (f"+ occlusion, band {cfg.reason_min_band} or worse ({len(wanted)}/{n})", f"{n / banded_s:,.1f}",
-         f"{banded_s / plain_s:.2f}x"),
+        (
+            f"+ occlusion, band {cfg.reason_min_band} or worse ({len(wanted)}/{n})",
+            f"{n / banded_s:,.1f}",
+            f"{banded_s / plain_s:.2f}x",
+        ),
         ("+ occlusion, every record", f"{n / all_s:,.1f}", f"{all_s / plain_s:.2f}x"),
-        ("+ gradient x input, every record (fp32)", f"{n / (plain_s + grad_s):,.1f}", f"{(plain_s + grad_s) / plain_s:.2f}x"),
+        (
+            "+ gradient x input, every record (fp32)",
+            f"{n / (plain_s + grad_s):,.1f}",
+            f"{(plain_s + grad_s) / plain_s:.2f}x",
+        ),
     ]
-    print(f"reason codes on {n} demo credit records, mean {mean_groups:.1f} occlusion groups per record, "
-          f"best of {args.repeats} (all-records rows: best of {max(1, args.repeats - 1)})")
+    print(
+        f"reason codes on {n} demo credit records, mean {mean_groups:.1f} occlusion groups per record, "
+        f"best of {args.repeats} (all-records rows: best of {max(1, args.repeats - 1)})"
+    )
     print(table(rows, ("path", "records/s", "cost vs plain")))
     print(f"gradient x input top reason = occlusion top reason on {agree:.0%} of {len(both)} records with a reason")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
-    print(f"reasons ratio cost(scoring + reason codes for band {cfg.reason_min_band} or worse)/cost(scoring): "
-          f"{result['banded_cost']:.2f}x (target <= 3x); every record {result['all_cost']:.2f}x")
+    print(
+        f"reasons ratio cost(scoring + reason codes for band {cfg.reason_min_band} or worse)/cost(scoring): "
+        f"{result['banded_cost']:.2f}x (target <= 3x); every record {result['all_cost']:.2f}x"
+    )
     return result
 
 

@@ -27,8 +27,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+if TYPE_CHECKING:
+    import numpy as np
+
 from _warehouse import best_of_interleaved, credit_labels, credit_texts, load_demo, quiet, scratch, table  # noqa: E402
 
 PEAK_BF16_TFLOPS = 989.0  # NVIDIA H100/H200 SXM dense bf16 (no sparsity), from the data sheet
@@ -50,7 +54,7 @@ def roofline_share(flops: float, seconds: float, peak_tflops: float = PEAK_BF16_
     return flops / seconds / (peak_tflops * 1e12) if seconds > 0 else 0.0
 
 
-def naive_predict(model, tokenizer, texts, max_length: int, batch_size: int, device) -> "np.ndarray":
+def naive_predict(model, tokenizer, texts, max_length: int, batch_size: int, device) -> np.ndarray:
     """The baseline: fp32, padding to max_length, batches in arrival order."""
     import numpy as np
     import torch
@@ -59,8 +63,13 @@ def naive_predict(model, tokenizer, texts, max_length: int, batch_size: int, dev
     model.eval()
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            enc = tokenizer(texts[start:start + batch_size], truncation=True, max_length=max_length,
-                            padding="max_length", return_tensors="pt").to(device)
+            enc = tokenizer(
+                texts[start : start + batch_size],
+                truncation=True,
+                max_length=max_length,
+                padding="max_length",
+                return_tensors="pt",
+            ).to(device)
             out.append(torch.softmax(model(**enc).logits.float(), -1).cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, 2))
 
@@ -77,8 +86,9 @@ def fit_probe(model, tokenizer, texts, labels, max_length: int, device) -> None:
     pooled = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     with torch.inference_mode():
         for batch in length_grouped_batches(encode_lengths(tokenizer, texts, max_length), 64, None):
-            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=max_length, padding=True,
-                            return_tensors="pt").to(device)
+            enc = tokenizer(
+                [texts[i] for i in batch], truncation=True, max_length=max_length, padding=True, return_tensors="pt"
+            ).to(device)
             pooled[batch] = encoder(**enc).pooler_output.float().cpu().numpy()
     mean, std = pooled.mean(0), pooled.std(0) + 1e-6
     lr = LogisticRegression(C=0.05, max_iter=2000).fit((pooled - mean) / std, labels)
@@ -150,7 +160,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
-    parser.add_argument("--base-model", default=None, help="default: the packaged all-MiniLM-L6-v2; tiny-random for smoke runs")
+    parser.add_argument(
+        "--base-model", default=None, help="default: the packaged all-MiniLM-L6-v2; tiny-random for smoke runs"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-int8", action="store_true", help="finrisk path without the int8 lever")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes to time both paths at (plot data)")
@@ -182,19 +194,37 @@ def main(argv: list[str] | None = None) -> dict:
     naive_auc, finrisk_auc = auc(timed_labels, naive_p), auc(timed_labels, finrisk_p)
     from scipy.stats import spearmanr
 
-    agreement = {"spearman": float(spearmanr(naive_p, finrisk_p)[0]) if n > 2 else float("nan"),
-                 "max_abs_diff": float(abs(naive_p - finrisk_p).max()) if n else 0.0}
+    agreement = {
+        "spearman": float(spearmanr(naive_p, finrisk_p)[0]) if n > 2 else float("nan"),
+        "max_abs_diff": float(abs(naive_p - finrisk_p).max()) if n else 0.0,
+    }
     result = {
-        "records": n, "max_length": args.max_length, "batch_size": args.batch_size, "device": args.device,
-        "model": backbone.name, "int8": bool(getattr(scorer.model, "is_int8", False)),
-        "threads": torch.get_num_threads(), "mean_tokens": sum(tokens) / max(n, 1),
-        "naive_rps": n / naive_s, "finrisk_rps": n / finrisk_s, "ratio": naive_s / finrisk_s,
-        "naive_auc": naive_auc, "finrisk_auc": finrisk_auc, "positives": sum(timed_labels), **agreement,
+        "records": n,
+        "max_length": args.max_length,
+        "batch_size": args.batch_size,
+        "device": args.device,
+        "model": backbone.name,
+        "int8": bool(getattr(scorer.model, "is_int8", False)),
+        "threads": torch.get_num_threads(),
+        "mean_tokens": sum(tokens) / max(n, 1),
+        "naive_rps": n / naive_s,
+        "finrisk_rps": n / finrisk_s,
+        "ratio": naive_s / finrisk_s,
+        "naive_auc": naive_auc,
+        "finrisk_auc": finrisk_auc,
+        "positives": sum(timed_labels),
+        **agreement,
         "sweep": [],
     }
-    rows = [("naive (fp32, pad to max, arrival order)", f"{n / naive_s:,.1f}", f"{naive_s:.2f}", f"{naive_auc:.4f}"),
-            (f"finrisk (Scorer.predict_proba{', int8' if result['int8'] else ''})", f"{n / finrisk_s:,.1f}",
-             f"{finrisk_s:.2f}", f"{finrisk_auc:.4f}")]
+    rows = [
+        ("naive (fp32, pad to max, arrival order)", f"{n / naive_s:,.1f}", f"{naive_s:.2f}", f"{naive_auc:.4f}"),
+        (
+            f"finrisk (Scorer.predict_proba{', int8' if result['int8'] else ''})",
+            f"{n / finrisk_s:,.1f}",
+            f"{finrisk_s:.2f}",
+            f"{finrisk_auc:.4f}",
+        ),
+    ]
     if args.device == "cuda":
         flops = forward_flops(model, tokens)
         result["roofline_share"] = roofline_share(flops, finrisk_s, args.peak_tflops)
@@ -203,13 +233,20 @@ def main(argv: list[str] | None = None) -> dict:
         sweep_naive, sweep_finrisk = best_of_interleaved([lambda: run_naive(bs), lambda: run_finrisk(bs)], args.repeats)
         result["sweep"].append({"batch_size": bs, "naive_rps": n / sweep_naive, "finrisk_rps": n / sweep_finrisk})
 
-    print(f"scoring {n} demo credit records, mean {result['mean_tokens']:.0f} tokens (max {args.max_length}), "
-          f"batch {args.batch_size}, {backbone.name}, {args.device}, {result['threads']} threads, best of {args.repeats}")
+    print(
+        f"scoring {n} demo credit records, mean {result['mean_tokens']:.0f} tokens (max {args.max_length}), "
+        f"batch {args.batch_size}, {backbone.name}, {args.device}, {result['threads']} threads, best of {args.repeats}"
+    )
     print(table(rows, ("path", "records/s", "best s", "holdout AUC")))
     for row in result["sweep"]:
-        print(f"  batch {row['batch_size']:>4}: naive {row['naive_rps']:,.1f} rec/s, finrisk {row['finrisk_rps']:,.1f} rec/s")
-    print(f"PD agreement with fp32: Spearman {agreement['spearman']:.4f}, max |diff| {agreement['max_abs_diff']:.4f}; "
-          f"holdout has {sum(timed_labels)} defaults in {n}")
+        print(
+            f"  batch {row['batch_size']:>4}: naive {row['naive_rps']:,.1f} rec/s, finrisk "
+            f"{row['finrisk_rps']:,.1f} rec/s"
+        )
+    print(
+        f"PD agreement with fp32: Spearman {agreement['spearman']:.4f}, max |diff| {agreement['max_abs_diff']:.4f}; "
+        f"holdout has {sum(timed_labels)} defaults in {n}"
+    )
     if "roofline_share" in result:
         print(f"bf16 roofline share: {result['roofline_share']:.1%} of {args.peak_tflops:.0f} TFLOP/s")
     if args.json:

@@ -46,8 +46,8 @@ def main() -> None:
     quiet()
     from finrisk.config import GateSettings
     from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
     from finrisk.quality import run_validation
+    from finrisk.training.train import train_model
 
     seeds = [int(s) for s in args.seeds.split(",")]
     results: dict[str, list] = {}
@@ -61,17 +61,27 @@ def main() -> None:
                 label = model if variant == "slow" else f"{model} ({variant} text)"
                 for seed in seeds:
                     started = time.perf_counter()
-                    train_args = TrainArgs.from_settings(settings, seed=seed, base_model=args.base_model,
-                                                         slow_text=variant == "slow")
+                    train_args = TrainArgs.from_settings(
+                        settings, seed=seed, base_model=args.base_model, slow_text=variant == "slow"
+                    )
                     result = train_model(settings, model, train_args, embedding_cache=cache)
                     results.setdefault(label, []).append((seed, result, time.perf_counter() - started))
     rows = []
     for model, runs in results.items():
         for seed, result, seconds in runs:
-            rows.append((model, seed, result.fingerprint["holdout"]["rows"], "fused",
-                         *(f"{result.metrics[m]:.4f}" for m in METRICS), f"{seconds:.0f} s"))
-            rows += [(model, seed, "", name, *(f"{m[k]:.4f}" for k in METRICS), "")
-                     for name, m in result.baselines.items()]
+            rows.append(
+                (
+                    model,
+                    seed,
+                    result.fingerprint["holdout"]["rows"],
+                    "fused",
+                    *(f"{result.metrics[m]:.4f}" for m in METRICS),
+                    f"{seconds:.0f} s",
+                )
+            )
+            rows += [
+                (model, seed, "", name, *(f"{m[k]:.4f}" for k in METRICS), "") for name, m in result.baselines.items()
+            ]
     print(table(rows, ("model", "seed", "holdout n", "what", "AUC", "PR-AUC", "KS", "Brier", "ECE", "train time")))
     print()
     summary = []
@@ -80,13 +90,20 @@ def main() -> None:
         for name in names:
             pick = (lambda r: r.metrics) if name == "fused" else (lambda r, n=name: r.baselines[n])
             summary.append((model, name, *(_spread([pick(r)[m] for _, r, _ in runs]) for m in METRICS)))
-    print(table(summary, ("model", "what", *(f"{m} over {len(seeds)} seeds" for m in ("AUC", "PR-AUC", "KS", "Brier",
-                                                                                          "ECE")))))
+    print(
+        table(
+            summary,
+            ("model", "what", *(f"{m} over {len(seeds)} seeds" for m in ("AUC", "PR-AUC", "KS", "Brier", "ECE"))),
+        )
+    )
     credit = results.get("credit") or next(iter(results.values()))
     gains = [r.metrics["auc"] - max(m["auc"] for m in r.baselines.values()) for _, r, _ in credit]
     spread = statistics.stdev([r.metrics["auc"] for _, r, _ in credit]) if len(credit) > 1 else float("nan")
-    print(f"credit fused AUC minus best baseline: mean {statistics.fmean(gains):+.4f}; "
-          f"ratio of gain to seed spread (sd {spread:.4f}): {statistics.fmean(gains) / spread if spread else float('inf'):.1f}")
+    gain_per_spread = statistics.fmean(gains) / spread if spread else float("inf")
+    print(
+        f"credit fused AUC minus best baseline: mean {statistics.fmean(gains):+.4f}; "
+        f"ratio of gain to seed spread (sd {spread:.4f}): {gain_per_spread:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _warehouse import (END_DATE, bench_settings, load_demo, quiet, scratch, settings_env, table,  # noqa: E402
-                        train_champions)
+from _warehouse import END_DATE, bench_settings, load_demo, quiet, scratch, settings_env, table, train_champions  # noqa: E402
 
 COMPARED = {
     "risk.risk_scores": ("customer_id", ("run_id", "scored_at")),
@@ -56,8 +55,11 @@ def published(settings) -> dict:
     out = {}
     with get_engine(settings).connect() as conn:
         for name, (key, skip) in COMPARED.items():
-            frame = pd.read_sql_query(f"select * from {name} where score_date = %(d)s", conn.connection.dbapi_connection,
-                                      params={"d": END_DATE})
+            frame = pd.read_sql_query(
+                f"select * from {name} where score_date = %(d)s",
+                conn.connection.dbapi_connection,
+                params={"d": END_DATE},
+            )
             out[name] = frame.drop(columns=[c for c in skip if c in frame]).sort_values(key).reset_index(drop=True)
     return out
 
@@ -93,8 +95,10 @@ def run_sharded(settings, n: int) -> float:
 
     env = {**os.environ, **settings_env(settings)}
     started = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", f"{i}/{n}", "--date", END_DATE.isoformat()],
-                              env=env) for i in range(n)]
+    procs = [
+        subprocess.Popen([sys.executable, __file__, "--worker", f"{i}/{n}", "--date", END_DATE.isoformat()], env=env)
+        for i in range(n)
+    ]
     codes = [p.wait() for p in procs]
     if any(codes):
         raise SystemExit(f"a shard process failed: exit codes {codes}")
@@ -126,7 +130,9 @@ def main(argv: list[str] | None = None) -> dict:
         train_champions(settings)
         cold, warm = {}, {}
         for n in counts:
-            forget_vectors(settings)  # every n encodes from scratch: the stored vectors of a previous n would flatter it
+            forget_vectors(
+                settings
+            )  # every n encodes from scratch: the stored vectors of a previous n would flatter it
             seconds = run_sharded(settings, n)
             cold[n] = published(settings)
             results.append({"shards": n, "seconds": seconds, "rows": sum(len(f) for f in cold[n].values())})
@@ -140,30 +146,67 @@ def main(argv: list[str] | None = None) -> dict:
         r["differ_cold"] = differences(cold[n], cold[counts[0]])
         r["differ_stored"] = differences(warm[n], warm[counts[0]])
         r["equal_cold"], r["equal_stored"] = not r["differ_cold"], not r["differ_stored"]
-        pd_n, pd_1 = (frame["risk.risk_scores"]["pd_12m"].astype(float).to_numpy() for frame in (cold[n], cold[counts[0]]))
+        pd_n, pd_1 = (
+            frame["risk.risk_scores"]["pd_12m"].astype(float).to_numpy() for frame in (cold[n], cold[counts[0]])
+        )
         r["max_pd_diff"] = float(abs(pd_n - pd_1).max()) if len(pd_1) == len(pd_n) and len(pd_1) else float("nan")
-        r["same_band"] = float((cold[n]["risk.risk_scores"]["risk_band"] == cold[counts[0]]["risk.risk_scores"]["risk_band"])
-                               .mean()) if len(pd_1) == len(pd_n) and len(pd_1) else float("nan")
-    print(f"scoring + publishing {args.customers:,} demo customers in n shards (n processes at once, "
-          f"{os.cpu_count()} cores, {args.base_model})")
+        r["same_band"] = (
+            float((cold[n]["risk.risk_scores"]["risk_band"] == cold[counts[0]]["risk.risk_scores"]["risk_band"]).mean())
+            if len(pd_1) == len(pd_n) and len(pd_1)
+            else float("nan")
+        )
+    print(
+        f"scoring + publishing {args.customers:,} demo customers in n shards (n processes at once, "
+        f"{os.cpu_count()} cores, {args.base_model})"
+    )
     yes = {True: "yes", False: "NO"}
-    print(table([(r["shards"], f"{r['seconds']:.1f}", f"{r['speedup']:.2f}x", f"{r['rows']:,}", yes[r["equal_cold"]],
-                  f"{r['max_pd_diff']:.2g}", f"{r['same_band']:.2%}", yes[r["equal_stored"]]) for r in results],
-                ("shards", "wall s", "speed-up", "published rows", f"= {counts[0]} shard, every text encoded",
-                 "max |PD diff|", "same band", "= on a re-run (stored vectors)")))
+    print(
+        table(
+            [
+                (
+                    r["shards"],
+                    f"{r['seconds']:.1f}",
+                    f"{r['speedup']:.2f}x",
+                    f"{r['rows']:,}",
+                    yes[r["equal_cold"]],
+                    f"{r['max_pd_diff']:.2g}",
+                    f"{r['same_band']:.2%}",
+                    yes[r["equal_stored"]],
+                )
+                for r in results
+            ],
+            (
+                "shards",
+                "wall s",
+                "speed-up",
+                "published rows",
+                f"= {counts[0]} shard, every text encoded",
+                "max |PD diff|",
+                "same band",
+                "= on a re-run (stored vectors)",
+            ),
+        )
+    )
     for r in results:
         for path in ("cold", "stored"):
             if r[f"differ_{path}"]:
                 print(f"{r['shards']} shards, {path}: differs in {', '.join(r[f'differ_{path}'])}")
     last = results[-1]
-    summary = {"customers": args.customers, "base_model": args.base_model, "results": results,
-               "ratio": last["speedup"], "all_equal": all(r["equal_cold"] for r in results),
-               "all_equal_stored": all(r["equal_stored"] for r in results)}
+    summary = {
+        "customers": args.customers,
+        "base_model": args.base_model,
+        "results": results,
+        "ratio": last["speedup"],
+        "all_equal": all(r["equal_cold"] for r in results),
+        "all_equal_stored": all(r["equal_stored"] for r in results),
+    }
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
-    print(f"shards ratio speed-up at {last['shards']} shards: {last['speedup']:.2f}x; merged rows equal unsharded: "
-          f"{yes[summary['all_equal']]} with every text encoded by its own shard (max |PD diff| "
-          f"{max(r['max_pd_diff'] for r in results):.2g}), {yes[summary['all_equal_stored']]} with the stored vectors")
+    print(
+        f"shards ratio speed-up at {last['shards']} shards: {last['speedup']:.2f}x; merged rows equal unsharded: "
+        f"{yes[summary['all_equal']]} with every text encoded by its own shard (max |PD diff| "
+        f"{max(r['max_pd_diff'] for r in results):.2g}), {yes[summary['all_equal_stored']]} with the stored vectors"
+    )
     return summary
 
 

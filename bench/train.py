@@ -42,8 +42,9 @@ def plain_steps(model, tokenizer, texts, labels, steps: int, batch_size: int, ma
     for step in range(steps):
         start = (step * batch_size) % len(texts)
         batch = list(range(start, min(start + batch_size, len(texts))))
-        enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=max_length, padding="max_length",
-                        return_tensors="pt").to(device)
+        enc = tokenizer(
+            [texts[i] for i in batch], truncation=True, max_length=max_length, padding="max_length", return_tensors="pt"
+        ).to(device)
         loss = loss_fn(model(**enc).logits, torch.tensor([labels[i] for i in batch], device=device))
         loss.backward()
         optimizer.step()
@@ -58,12 +59,24 @@ def finrisk_steps(model, tokenizer, texts, labels, steps: int, batch_size: int, 
     """Samples/s of finrisk.models.loop.fit for `steps` optimisation steps (its own measure)."""
     from finrisk.models.loop import fit
 
-    args = SimpleNamespace(seed=42, max_length=max_length, batch_size=batch_size, epochs=1000, max_steps=steps,
-                           eval_every=steps, learning_rate=2e-4, head_learning_rate=2e-3, weight_decay=0.01,
-                           warmup_ratio=0.1, patience=0)
+    args = SimpleNamespace(
+        seed=42,
+        max_length=max_length,
+        batch_size=batch_size,
+        epochs=1000,
+        max_steps=steps,
+        eval_every=steps,
+        learning_rate=2e-4,
+        head_learning_rate=2e-3,
+        weight_decay=0.01,
+        warmup_ratio=0.1,
+        patience=0,
+    )
     positives = max(sum(labels), 1)
     weights = [len(labels) / (2 * (len(labels) - positives)), len(labels) / (2 * positives)]
-    return fit(model, tokenizer, texts, labels, args, device, validate=lambda: 0.0, class_weights=weights).samples_per_second
+    return fit(
+        model, tokenizer, texts, labels, args, device, validate=lambda: 0.0, class_weights=weights
+    ).samples_per_second
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -99,25 +112,45 @@ def main(argv: list[str] | None = None) -> dict:
     def fresh():
         return copy.deepcopy(base)
 
-    plain = max(plain_steps(fresh(), backbone.tokenizer, texts, labels, args.steps, args.batch_size, args.max_length,
-                            device) for _ in range(args.repeats))
-    ours = max(finrisk_steps(fresh(), backbone.tokenizer, texts, labels, args.steps, args.batch_size, args.max_length,
-                             device) for _ in range(args.repeats))
+    plain = max(
+        plain_steps(fresh(), backbone.tokenizer, texts, labels, args.steps, args.batch_size, args.max_length, device)
+        for _ in range(args.repeats)
+    )
+    ours = max(
+        finrisk_steps(fresh(), backbone.tokenizer, texts, labels, args.steps, args.batch_size, args.max_length, device)
+        for _ in range(args.repeats)
+    )
     tokens = encode_lengths(backbone.tokenizer, texts, args.max_length)
     step_rows = Runtime.for_device(device).train_batch(args.batch_size)  # CUDA: at least 256 per step, compiled
-    result = {"records": len(texts), "steps": args.steps, "batch_size": args.batch_size, "finrisk_batch": step_rows,
-              "max_length": args.max_length,
-              "device": args.device, "model": backbone.name, "mean_tokens": sum(tokens) / max(len(tokens), 1),
-              "plain_sps": plain, "finrisk_sps": ours, "ratio": ours / plain}
-    rows = [("plain (fp32, pad to max, arrival order)", f"{plain:,.1f}"),
-            (f"finrisk (loop.fit: length-grouped, dynamic padding, batch {step_rows}"
-             f"{', bf16, compiled' if device.type == 'cuda' else ''})", f"{ours:,.1f}")]
+    result = {
+        "records": len(texts),
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "finrisk_batch": step_rows,
+        "max_length": args.max_length,
+        "device": args.device,
+        "model": backbone.name,
+        "mean_tokens": sum(tokens) / max(len(tokens), 1),
+        "plain_sps": plain,
+        "finrisk_sps": ours,
+        "ratio": ours / plain,
+    }
+    rows = [
+        ("plain (fp32, pad to max, arrival order)", f"{plain:,.1f}"),
+        (
+            f"finrisk (loop.fit: length-grouped, dynamic padding, batch {step_rows}"
+            f"{', bf16, compiled' if device.type == 'cuda' else ''})",
+            f"{ours:,.1f}",
+        ),
+    ]
     if args.device == "cuda":
         per_sample = 3 * forward_flops(base, tokens) / len(tokens)
         result["roofline_share"] = roofline_share(per_sample * ours, 1.0, args.peak_tflops)
-    print(f"training {args.steps} steps of batch {args.batch_size} on {len(texts)} demo credit records, mean "
-          f"{result['mean_tokens']:.0f} tokens (max {args.max_length}), {backbone.name}, {args.device}, "
-          f"{torch.get_num_threads()} threads, best of {args.repeats}")
+    print(
+        f"training {args.steps} steps of batch {args.batch_size} on {len(texts)} demo credit records, mean "
+        f"{result['mean_tokens']:.0f} tokens (max {args.max_length}), {backbone.name}, {args.device}, "
+        f"{torch.get_num_threads()} threads, best of {args.repeats}"
+    )
     print(table(rows, ("step", "samples/s")))
     if "roofline_share" in result:
         print(f"bf16 roofline share: {result['roofline_share']:.1%} of {args.peak_tflops:.0f} TFLOP/s")

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from airflow.sdk import Asset, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from finrisk.config import Settings
+from finrisk.config import Settings, psycopg2_url
 from finrisk.errors import FinriskError
 
 log = logging.getLogger("finrisk.dags")
@@ -26,8 +26,11 @@ MLFLOW_CONN_ID = "finrisk_mlflow"
 GPU_POOL = "gpu"
 GPU_QUEUE = "gpu"
 # Emitted by finrisk_nightly's signal_drift when PSI crosses the threshold; finrisk_train runs on it.
-DRIFT = Asset("finrisk://risk/score_monitoring/drift", group="finrisk",
-              extra={"table": "risk.score_monitoring", "metric": "drift"})
+DRIFT = Asset(
+    "finrisk://risk/score_monitoring/drift",
+    group="finrisk",
+    extra={"table": "risk.score_monitoring", "metric": "drift"},
+)
 
 
 def parsed() -> Settings:
@@ -46,11 +49,7 @@ def _conn_url(conn_id: str) -> str | None:
         conn = BaseHook.get_connection(conn_id)
     except Exception:  # not defined anywhere: the FINRISK_* environment decides
         return None
-    uri = conn.get_uri()
-    for scheme in ("postgres://", "postgresql://"):
-        if uri.startswith(scheme):
-            return "postgresql+psycopg2://" + uri[len(scheme):]
-    return uri
+    return psycopg2_url(conn.get_uri())
 
 
 def settings() -> Settings:
@@ -72,13 +71,16 @@ def run_date(context) -> date:
 
 def call(step, *args, retry: bool = True, **kwargs):
     """Run one finrisk step; its FinriskError becomes a one-line task failure (retried only if `retry`)."""
-    from finrisk.alerts import one_line
+    from finrisk.errors import one_line
+    from finrisk.progress import emit
 
     try:
         return step(*args, **kwargs)
     except FinriskError as exc:
         reason = one_line(exc)
-        log.error("%s failed: %s", getattr(step, "__name__", "step"), reason)
+        name = getattr(step, "__name__", "step")
+        log.error("%s failed: %s", name, reason)
+        emit("step_failed", step=name, reason=reason)  # the quick start names it on its error line
         raise (AirflowException if retry else AirflowFailException)(reason) from None
 
 
@@ -89,8 +91,15 @@ def alert_on_failure(context) -> None:
     ti = context["ti"]
     cfg = settings()
     base = cfg.alerts.airflow_base_url.rstrip("/")
-    failure_alert(cfg, ti.dag_id, ti.task_id, run_date(context).isoformat(), ti.try_number,
-                  str(context.get("exception") or "unknown error"), f"{base}/dags/{ti.dag_id}/runs/{ti.run_id}")
+    failure_alert(
+        cfg,
+        ti.dag_id,
+        ti.task_id,
+        run_date(context).isoformat(),
+        ti.try_number,
+        str(context.get("exception") or "unknown error"),
+        f"{base}/dags/{ti.dag_id}/runs/{ti.run_id}",
+    )
 
 
 def default_args(cfg: Settings) -> dict:
@@ -109,8 +118,13 @@ def default_args(cfg: Settings) -> dict:
 
 def gpu_task(cfg: Settings) -> dict:
     """Task arguments for a training job: the gpu queue and pool, its own timeout, one retry."""
-    return {"queue": GPU_QUEUE, "pool": GPU_POOL, "pool_slots": 1, "retries": min(1, cfg.airflow.retries),
-            "execution_timeout": timedelta(seconds=cfg.airflow.train_timeout_s)}
+    return {
+        "queue": GPU_QUEUE,
+        "pool": GPU_POOL,
+        "pool_slots": 1,
+        "retries": min(1, cfg.airflow.retries),
+        "execution_timeout": timedelta(seconds=cfg.airflow.train_timeout_s),
+    }
 
 
 # The first steps both DAGs share: the warehouse schema, then the run date's batch staged and validated.

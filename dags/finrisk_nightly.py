@@ -28,25 +28,25 @@ the next night).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+import finrisk_defaults as defaults
 from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-import finrisk_defaults as d
 from finrisk import steps
 
-CFG = d.parsed()
+CFG = defaults.parsed()
 SHARDS = CFG.scoring.shards
 
 
 @dag(
     dag_id="finrisk_nightly",
     schedule=CronTriggerTimetable(CFG.airflow.nightly_cron, timezone="UTC"),
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args=d.default_args(CFG),
+    default_args=defaults.default_args(CFG),
     doc_md=__doc__,
     tags=["finrisk", "nightly", "scoring"],
 )
@@ -54,28 +54,30 @@ def finrisk_nightly():
     @task
     def resolve_versions() -> dict:
         # no champion at all is not cured by a retry; an unreachable registry is
-        return d.call(steps.resolve_versions, d.settings())
+        return defaults.call(steps.resolve_versions, defaults.settings())
 
     @task(map_index_template="{{ shard_label }}")
     def score_shard(index: int, count: int, versions: dict) -> dict:
         context = get_current_context()
         context["shard_label"] = f"shard {index + 1}/{count}"
-        return d.call(steps.score_shard, d.settings(), d.run_date(context), index, count, versions)
+        return defaults.call(steps.score_shard, defaults.settings(), defaults.run_date(context), index, count, versions)
 
     @task
     def publish_scores(versions: dict, shards: list) -> dict:
-        return d.call(steps.publish, d.settings(), d.run_date(get_current_context()), versions)
+        return defaults.call(steps.publish, defaults.settings(), defaults.run_date(get_current_context()), versions)
 
     @task
     def monitor_drift(published: dict) -> dict:
-        return d.call(steps.monitor, d.settings(), d.run_date(get_current_context()))
+        return defaults.call(steps.monitor, defaults.settings(), defaults.run_date(get_current_context()))
 
-    @task(outlets=[d.DRIFT], retries=0)
+    @task(outlets=[defaults.DRIFT], retries=0)
     def signal_drift(monitor: dict) -> dict:
         if not monitor["drifted"]:
             raise AirflowSkipException("no model's PSI crossed the threshold")
-        get_current_context()["outlet_events"][d.DRIFT].extra = {"score_date": monitor["score_date"],
-                                                                  "models": monitor["drifted"]}
+        get_current_context()["outlet_events"][defaults.DRIFT].extra = {
+            "score_date": monitor["score_date"],
+            "models": monitor["drifted"],
+        }
         return {"drifted": monitor["drifted"]}
 
     @task
@@ -83,15 +85,20 @@ def finrisk_nightly():
         from finrisk.summary import links, morning_summary, send_summary
 
         context = get_current_context()
-        cfg = d.settings()
-        summary = d.call(morning_summary, cfg, d.run_date(context), versions,
-                         links(cfg, versions, context["dag"].dag_id, context["run_id"]))
-        summary["channel"] = d.call(send_summary, cfg, summary)
+        cfg = defaults.settings()
+        summary = defaults.call(
+            morning_summary,
+            cfg,
+            defaults.run_date(context),
+            versions,
+            links(cfg, versions, context["dag"].dag_id, context["run_id"]),
+        )
+        summary["channel"] = defaults.call(send_summary, cfg, summary)
         return summary
 
-    migrated = d.check_migrations()
-    ingested = d.ingest_sources()
-    validated = d.validate_staging()
+    migrated = defaults.check_migrations()
+    ingested = defaults.ingest_sources()
+    validated = defaults.validate_staging()
     versions = resolve_versions()
     migrated >> ingested >> validated >> versions
     scored = score_shard.partial(count=SHARDS, versions=versions).expand(index=list(range(SHARDS)))

@@ -6,7 +6,8 @@
 a champion's PSI crosses `FINRISK_SCORING__PSI_THRESHOLD`). One run at a time.
 
 **Steps:** `check_migrations` → `ingest_sources` → `validate_staging` (the run date's batch,
-as `finrisk_nightly` stages it; re-running a date replaces its batch), then `train_credit`, `train_fraud`, `train_news` in parallel,
+as `finrisk_nightly` stages it; re-running a date replaces its batch), then `train_credit`, `train_fraud`,
+`train_news` in parallel,
 each on the Celery queue `gpu` in the Airflow pool `gpu` (its size bounds the training jobs
 sharing the card). Each training reads only rows known by the run
 date (`as_of`), fine-tunes, evaluates against the baselines and the champion on the same
@@ -25,37 +26,39 @@ possible at any time: move the `champion` alias in MLflow (or `finrisk promote`)
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+import finrisk_defaults as defaults
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
 
-import finrisk_defaults as d
 from finrisk import steps
+from finrisk.models.specs import MODELS
 
-CFG = d.parsed()
+CFG = defaults.parsed()
 
 
 @dag(
     dag_id="finrisk_train",
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(CFG.airflow.train_cron, timezone="UTC"), assets=[d.DRIFT]),
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        timetable=CronTriggerTimetable(CFG.airflow.train_cron, timezone="UTC"), assets=[defaults.DRIFT]
+    ),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args=d.default_args(CFG),
+    default_args=defaults.default_args(CFG),
     doc_md=__doc__,
     tags=["finrisk", "training", "gpu"],
 )
 def finrisk_train():
     def train_task(model: str):
-        @task(task_id=f"train_{model}", **d.gpu_task(CFG))
+        @task(task_id=f"train_{model}", **defaults.gpu_task(CFG))
         def train() -> dict:
-            return d.call(steps.train, d.settings(), model, d.run_date(get_current_context()))
+            return defaults.call(steps.train, defaults.settings(), model, defaults.run_date(get_current_context()))
 
         return train()
 
-    staged = d.check_migrations() >> d.ingest_sources() >> d.validate_staging()
-    staged >> [train_task(model) for model in steps.MODELS]
+    staged = defaults.check_migrations() >> defaults.ingest_sources() >> defaults.validate_staging()
+    staged >> [train_task(model) for model in MODELS]
 
 
 finrisk_train()

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from finrisk.config import PROJECT_ROOT, Settings
+from finrisk.config import PROJECT_ROOT, Settings, environment
 from finrisk.errors import FinriskError
 
 DAGS_FOLDER = PROJECT_ROOT / "dags"
@@ -27,37 +27,40 @@ DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 def metadata_url(settings: Settings) -> str:
     """The Airflow metadata database: the embedded server's `airflow` database unless one is configured."""
-    if url := os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
-        return url
+    if settings.airflow_metadata_url:
+        return settings.airflow_metadata_url
     from finrisk.db.embedded import embedded_url
 
     return embedded_url(settings.data_path, "airflow")
 
 
-def airflow_env(home: Path, metadata: str, base: Mapping[str, str] | None = None,
-                all_admins: bool = True) -> dict[str, str]:
+def airflow_env(
+    home: Path, metadata: str, base: Mapping[str, str] | None = None, all_admins: bool = True
+) -> dict[str, str]:
     """Environment for `airflow` commands with a project-local home and this checkout's DAGs.
 
     `all_admins` turns on the simple auth manager's no-login mode: for a local demo on loopback
     only, never for a shared deployment.
     """
-    env = dict(os.environ if base is None else base)
+    env = environment() if base is None else dict(base)
     home.mkdir(parents=True, exist_ok=True)
     python_path = [str(DAGS_FOLDER), str(PROJECT_ROOT)]
     if env.get("PYTHONPATH"):
         python_path.append(env["PYTHONPATH"])
-    env.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": env.get("AIRFLOW__CORE__EXECUTOR", "LocalExecutor"),
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True" if all_admins else "False",
-        "PYTHONPATH": os.pathsep.join(python_path),
-    })
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": env.get("AIRFLOW__CORE__EXECUTOR", "LocalExecutor"),
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True" if all_admins else "False",
+            "PYTHONPATH": os.pathsep.join(python_path),
+        }
+    )
     return env
 
 
@@ -91,11 +94,19 @@ def _last_line(output: str) -> str:
 def set_up(env: Mapping[str, str], settings: Settings, log_file: Path | None = None) -> None:
     """Migrate the metadata database and create the `gpu` pool (both idempotent)."""
     airflow(env, "db", "migrate", log_file=log_file)
-    airflow(env, "pools", "set", "gpu", str(settings.airflow.gpu_pool_slots),
-            "training jobs that share the GPU", log_file=log_file)
+    airflow(
+        env,
+        "pools",
+        "set",
+        "gpu",
+        str(settings.airflow.gpu_pool_slots),
+        "training jobs that share the GPU",
+        log_file=log_file,
+    )
 
 
-def run_dag(env: Mapping[str, str], dag_id: str, run_date: date, log_file: Path | None = None,
-            timeout: float | None = None) -> str:
+def run_dag(
+    env: Mapping[str, str], dag_id: str, run_date: date, log_file: Path | None = None, timeout: float | None = None
+) -> str:
     """Run one DAG for a logical date through Airflow (`airflow dags test`), recorded in the metadata."""
     return airflow(env, "dags", "test", dag_id, run_date.isoformat(), log_file=log_file, timeout=timeout)

@@ -2,7 +2,7 @@
 
 `FINRISK_ALERTS__CHANNEL` picks it: `log` (default; a WARNING line in the task log), `email`
 (SMTP, `FINRISK_ALERTS__SMTP_*`) or `webhook` (POST JSON to `FINRISK_ALERTS__WEBHOOK_URL`).
-Every text that leaves through a channel goes through `redact` first, so a database URL
+Every text that leaves through a channel goes through `finrisk.errors.redact` first, so a database URL
 with a password in an error message never reaches a log, a mailbox or a webhook.
 """
 
@@ -10,30 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 from finrisk.config import AlertSettings, Settings
-from finrisk.errors import FinriskError
+from finrisk.errors import FinriskError, one_line, redact
 
 log = logging.getLogger(__name__)
-
-# user:password@ in any URL, and password=... in libpq key/value strings
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*):(?P<secret>[^@\s]+)@")
-_KV_PASSWORD = re.compile(r"(?i)(password\s*=\s*)('[^']*'|\S+)")
-
-
-def redact(text: str) -> str:
-    """The text with every URL password and password=... value replaced by ***."""
-    text = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:***@", text)
-    return _KV_PASSWORD.sub(lambda m: f"{m.group(1)}***", text)
-
-
-def one_line(exc: BaseException | str) -> str:
-    """The first line of an error, redacted and at most 500 characters."""
-    lines = str(exc).strip().splitlines()
-    text = lines[0] if lines else type(exc).__name__
-    return redact(text)[:500]
+__all__ = ["failure_alert", "one_line", "redact", "send"]
 
 
 def _clean(value: Any) -> Any:
@@ -104,14 +87,30 @@ def _mail(cfg: AlertSettings, subject: str, text: str) -> None:
                 smtp.login(cfg.smtp_user, cfg.smtp_password.get_secret_value())
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
-        raise FinriskError(f"alerts: SMTP server {cfg.smtp_host}:{cfg.smtp_port} refused the alert: {one_line(exc)}") from None
+        raise FinriskError(
+            f"alerts: SMTP server {cfg.smtp_host}:{cfg.smtp_port} refused the alert: {one_line(exc)}"
+        ) from None
 
 
-def failure_alert(settings: Settings, dag_id: str, task_id: str, logical_date: str, try_number: int,
-                  reason: str, run_url: str | None = None) -> dict:
+def failure_alert(
+    settings: Settings,
+    dag_id: str,
+    task_id: str,
+    logical_date: str,
+    try_number: int,
+    reason: str,
+    run_url: str | None = None,
+) -> dict:
     """Send the alert for a failed task (DAG, task, logical date, try, one-line reason); returns the payload."""
-    payload = {"kind": "task_failed", "dag_id": dag_id, "task_id": task_id, "logical_date": logical_date,
-               "try_number": try_number, "reason": one_line(reason), "run_url": run_url}
+    payload = {
+        "kind": "task_failed",
+        "dag_id": dag_id,
+        "task_id": task_id,
+        "logical_date": logical_date,
+        "try_number": try_number,
+        "reason": one_line(reason),
+        "run_url": run_url,
+    }
     subject = f"[finrisk] {dag_id}.{task_id} failed for {logical_date} (try {try_number})"
     text = f"{subject}: {payload['reason']}" + (f"\n{run_url}" if run_url else "")
     try:

@@ -10,6 +10,7 @@ Nested sections are set with a double underscore, e.g.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_ROOT / "sql"
+
+# the environment variables that may carry a URL with a password (redaction masks their passwords anywhere)
+SECRET_URL_VARIABLES = (
+    "FINRISK_DATABASE_URL",
+    "MLFLOW_TRACKING_URI",
+    "FINRISK_MLFLOW_TRACKING_URI",
+    "FINRISK_TEST_DATABASE_URL",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+)
+
+TRAIN_POLICIES = ("missing", "always", "never")  # which models a night trains: see TrainSettings.policy
 
 
 class QualitySettings(BaseModel):
@@ -28,12 +40,23 @@ class QualitySettings(BaseModel):
     volume_min_ratio: float = Field(0.2, ge=0, help="batch volume below this share of the recent mean fails")
     volume_max_ratio: float = Field(10.0, ge=1, help="batch volume above this multiple of the recent mean fails")
     volume_quiet_probability: float = Field(
-        0.001, ge=0, le=1, help="zero rows pass when an empty day is at least this likely at the daily mean (Poisson)")
+        0.001, ge=0, le=1, help="zero rows pass when an empty day is at least this likely at the daily mean (Poisson)"
+    )
     max_text_chars: int = Field(100_000, ge=1, help="longest notes/description/body accepted")
     max_key_chars: int = Field(
-        256, ge=1, le=600, help="longest customer_id/txn_id/article_id accepted (keys of btree-indexed risk tables)")
+        256, ge=1, le=600, help="longest customer_id/txn_id/article_id accepted (keys of btree-indexed risk tables)"
+    )
     max_name_chars: int = Field(1_000, ge=1, help="longest segment/company/merchant/channel/source accepted")
-    max_json_depth: int = Field(32, ge=1, le=100, help="deepest nesting of a profile accepted (deeper crashes JSON readers)")
+    max_json_depth: int = Field(
+        32, ge=1, le=100, help="deepest nesting of a profile accepted (deeper crashes JSON readers)"
+    )
+    # A profile is a record of short attributes; free text belongs in notes (max_text_chars). One 50 MB profile
+    # made a night 7x slower and 5x larger in memory, so oversized ones are quarantined in SQL, never read.
+    max_profile_bytes: int = Field(65_536, ge=2, help="largest profile accepted, in bytes of its JSON text (64 KiB)")
+    max_profile_keys: int = Field(500, ge=1, help="most keys a profile may hold, counted at every nesting level")
+    max_profile_value_chars: int = Field(
+        4_000, ge=1, help="longest string value in a profile (a core-banking VARCHAR2(4000) attribute fits)"
+    )
     min_amount: float = Field(0.01, gt=0, help="smallest single transaction amount accepted (a minor currency unit)")
     max_amount: float = Field(1_000_000.0, gt=0, help="largest single transaction amount accepted")
     currencies: list[str] = Field(
@@ -60,7 +83,8 @@ class TrainSettings(BaseModel):
     batch_size: int = Field(16, ge=1)
     learning_rate: float = Field(2e-4, gt=0)
     policy: str = Field(
-        "missing", pattern="^(missing|always|never)$",
+        "missing",
+        pattern=f"^({'|'.join(TRAIN_POLICIES)})$",
         help="which models a night trains: missing (no champion yet), always (all, through the gate), never",
     )
     head_learning_rate: float = Field(2e-3, ge=0, help="classifier head; 0 means learning_rate")
@@ -70,9 +94,11 @@ class TrainSettings(BaseModel):
     patience: int = Field(2, ge=0)
     eval_every: int = Field(35, ge=0, help="0 means once per epoch")
     fraud_maturity_days: int = Field(
-        30, ge=0, help="fraud trains on transactions this many days before the snapshot; unlabelled ones are genuine")
+        30, ge=0, help="fraud trains on transactions this many days before the snapshot; unlabelled ones are genuine"
+    )
     fraud_genuine_target: int = Field(
-        4000, ge=1, help="genuine transactions sampled for fraud training (the odds are prior-corrected)")
+        4000, ge=1, help="genuine transactions sampled for fraud training (the odds are prior-corrected)"
+    )
 
 
 class GateSettings(BaseModel):
@@ -80,6 +106,7 @@ class GateSettings(BaseModel):
 
     auto_promote: bool = True
     auc_margin: float = Field(0.01, ge=0, help="largest AUC drop against the champion accepted")
+    macro_f1_margin: float = Field(0.01, ge=0, help="largest macro-F1 drop against the champion accepted (news)")
     min_auc: float = Field(0.6, ge=0, le=1, help="absolute AUC floor (credit and fraud)")
     min_macro_f1: float = Field(0.4, ge=0, le=1, help="absolute macro-F1 floor (news)")
     max_calibration_error: float = Field(0.1, ge=0, help="largest expected calibration error accepted")
@@ -93,12 +120,15 @@ class FairnessSettings(BaseModel):
     min_ratio: float = Field(0.8, ge=0, le=1, help="a group's adverse-decision ratio below this is flagged")
     max_ratio: float = Field(1.25, ge=1, help="a group's adverse-decision ratio above this is flagged")
     reference: str = Field(
-        "largest", pattern="^(largest|lowest)$",
-        help="reference group of each attribute: the largest group, or the one with the lowest adverse rate")
+        "largest",
+        pattern="^(largest|lowest)$",
+        help="reference group of each attribute: the largest group, or the one with the lowest adverse rate",
+    )
     min_group_n: int = Field(1, ge=1, help="groups smaller than this are listed but not flagged")
     band_edges: dict[str, list[float]] = Field(
         default_factory=lambda: {"age": [25.0, 35.0, 45.0, 55.0, 65.0]},
-        help="edges that band a numeric protected attribute; one without edges is banded at its quartiles")
+        help="edges that band a numeric protected attribute; one without edges is banded at its quartiles",
+    )
     gate_refuse: bool = Field(False, help="the gate refuses a version with any flagged group")
 
 
@@ -111,14 +141,17 @@ class ScoringSettings(BaseModel):
     fraud_alert_threshold: float = Field(0.5, ge=0, le=1)
     psi_threshold: float = Field(0.25, ge=0)
     alert_band_jump: int = Field(2, ge=1, help="band steps worse than the previous score that raise an early warning")
-    alert_pd_ratio: float = Field(2.0, gt=1, help="PD at least this multiple of the previous PD raises an early warning")
+    alert_pd_ratio: float = Field(
+        2.0, gt=1, help="PD at least this multiple of the previous PD raises an early warning"
+    )
     alert_min_pd: float = Field(0.0, ge=0, le=1, help="PD-ratio warnings only when the new PD is at least this")
     reason_codes: int = Field(4, ge=0, le=4)
     reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
     reason_min_band: str = Field(
-        "C", pattern="^[A-E]$",
-        help="reason codes are computed for customers in this band or worse (occlusion: one head re-score per field for "
-             "fused models, one encoder re-score per field for text models)",
+        "C",
+        pattern="^[A-E]$",
+        help="reason codes are computed for customers in this band or worse (occlusion: one head re-score "
+        "per field for fused models, one encoder re-score per field for text models)",
     )
     band_cutoffs: list[float] = Field(
         default_factory=lambda: [0.02, 0.05, 0.10, 0.20],
@@ -136,17 +169,21 @@ class ScoringSettings(BaseModel):
     news_half_life_days: float = Field(10.0, gt=0, help="age at which an article's weight in news_score halves")
     write_chunk_rows: int = Field(5000, ge=1, help="rows per COPY into staging")
     embedding_store: bool = Field(
-        True, help="fused models reuse the encoder vector of a text seen on an earlier night (ops.text_embeddings)")
+        True, help="fused models reuse the encoder vector of a text seen on an earlier night (ops.text_embeddings)"
+    )
     embedding_days: int = Field(30, ge=1, help="stored encoder vectors older than this many days are computed again")
     audit_band_min_rows: int = Field(1000, ge=0, help="band shares are audited only from this many customers")
     audit_band_min_share: float = Field(0.0005, ge=0, le=1, help="each band needs at least this share")
     audit_band_max_share: float = Field(0.95, gt=0, le=1, help="no band may hold more than this share")
     audit_band_action: str = Field(
-        "block", pattern="^(block|flag)$",
+        "block",
+        pattern="^(block|flag)$",
         help="band shares outside the bounds block publishing, or publish flagged in risk.score_monitoring",
     )
     lock_wait_s: float = Field(
-        5.0, ge=0, help="how long a run waits for another run of the same date before refusing with its name",
+        5.0,
+        ge=0,
+        help="how long a run waits for another run of the same date before refusing with its name",
     )
 
 
@@ -192,11 +229,26 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "FINRISK_MLFLOW_TRACKING_URI")
     )
     base_model: str | None = Field(None, help="local path or hub name; unset means packaged all-MiniLM-L6-v2")
+    log_level: str = Field(
+        "INFO",
+        pattern="(?i)^(debug|info|warning|error)$",
+        help="level of the log file (data/logs/<command>.log); -v means DEBUG",
+    )
+    progress_file: Path | None = Field(
+        None, help="JSON lines file that progress events are appended to (the quick start sets it for Airflow)"
+    )
+    airflow_metadata_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"),
+        help="Airflow metadata database; unset means the embedded server's airflow database",
+    )
     protected_attributes: list[str] = Field(default_factory=lambda: ["age_band"])
     run_date_max_days_ahead: int = Field(
-        1, ge=0, le=366,
+        1,
+        ge=0,
+        le=366,
         help="every step refuses a run date more than this many days after today (UTC); 1 admits a clock in a time "
-             "zone ahead of UTC. Past dates (backfills) are always allowed",
+        "zone ahead of UTC. Past dates (backfills) are always allowed",
     )
     quality: QualitySettings = Field(default_factory=QualitySettings)
     train: TrainSettings = Field(default_factory=TrainSettings)
@@ -218,3 +270,28 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment once."""
     return Settings()
+
+
+def secret_urls() -> list[str]:
+    """The configured URLs that may hold a password, read now (redaction masks their passwords)."""
+    return [url for name in SECRET_URL_VARIABLES if (url := os.environ.get(name))]
+
+
+def set_default_environment(values: dict[str, str]) -> None:
+    """Set environment variables that libraries read (progress bars, verbosity) unless already set."""
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+
+
+def environment() -> dict[str, str]:
+    """A copy of this process's environment, the base of a subprocess's (Airflow, the UIs)."""
+    return dict(os.environ)
+
+
+def psycopg2_url(url: str) -> str:
+    """A PostgreSQL URL with the psycopg2 driver named: to SQLAlchemy and MLflow a bare `postgresql://`
+    means psycopg 3, which finrisk does not install; `postgres://` (Airflow connections) is the same."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg2://" + url[len(scheme) :]
+    return url

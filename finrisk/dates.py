@@ -9,7 +9,7 @@ makes first: no run date after today (beyond `FINRISK_RUN_DATE_MAX_DAYS_AHEAD`),
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
 def end_of_day(day: date) -> datetime:
     """The first instant after `day` in UTC: event time < end_of_day(day) belongs to the day or before."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def start_of_day(day: date) -> datetime:
     """Midnight UTC at the start of `day`."""
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def check_run_date(run_date: date, max_days_ahead: int, min_year: int, today: date | None = None) -> date:
@@ -34,16 +34,18 @@ def check_run_date(run_date: date, max_days_ahead: int, min_year: int, today: da
     future. A date before `min_year` holds no event validation accepts; both ends of the calendar
     are refused here, before `end_of_day` could overflow.
     """
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     latest = today + timedelta(days=max_days_ahead)
     if run_date > latest:
         raise ValueError(
             f"run date {run_date} is after today ({today}, UTC) by more than {max_days_ahead} day(s) "
-            "(FINRISK_RUN_DATE_MAX_DAYS_AHEAD): a run date is the day that ended; past dates (backfills) are allowed")
+            "(FINRISK_RUN_DATE_MAX_DAYS_AHEAD): a run date is the day that ended; past dates (backfills) are allowed"
+        )
     if run_date.year < min_year:
         raise ValueError(
             f"run date {run_date} is before {min_year}-01-01 (FINRISK_QUALITY__MIN_EVENT_YEAR): "
-            "no event of that day would pass validation")
+            "no event of that day would pass validation"
+        )
     return run_date
 
 

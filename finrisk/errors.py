@@ -2,14 +2,17 @@
 
 The CLI prints a `FinriskError` as one line and exits non-zero, with no traceback. Every
 text a user or a log can see passes through `redact` first, because drivers and libraries
-echo the URL or DSN they were given, password included.
+echo the URL or DSN they were given, password included. This is the one redaction: the
+alerts, the scoring run log (`ops.scoring_runs.error`), the DAG failures and the CLI all use
+`redact` and `one_line` from here.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import unquote
+
+from finrisk.config import secret_urls
 
 MASK = "***"
 
@@ -17,10 +20,6 @@ MASK = "***"
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<secret>[^\s'\"]+)(?=@)")
 # libpq key/value DSN or query string: password=secret
 _KV_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<secret>'[^']*'|[^\s&;'\"]+)", re.IGNORECASE)
-
-# the environment variables that may carry a URL with a password
-SECRET_URL_VARIABLES = ("FINRISK_DATABASE_URL", "MLFLOW_TRACKING_URI", "FINRISK_MLFLOW_TRACKING_URI",
-                        "FINRISK_TEST_DATABASE_URL")
 
 
 class FinriskError(Exception):
@@ -38,8 +37,8 @@ def _password_of(url: str) -> str | None:
 def known_secrets() -> list[str]:
     """The passwords inside the configured URLs (environment), longest first."""
     found: set[str] = set()
-    for name in SECRET_URL_VARIABLES:
-        secret = _password_of(os.environ.get(name, ""))
+    for url in secret_urls():
+        secret = _password_of(url)
         if secret:
             found |= {secret, unquote(secret)}
     return sorted((s for s in found if len(s) >= 3), key=len, reverse=True)
@@ -57,3 +56,10 @@ def redact(text: str) -> str:
 def mask_url(url: str) -> str:
     """A URL (database, MLflow, anything with user:password@) safe to show."""
     return redact(url)
+
+
+def one_line(exc: BaseException | str) -> str:
+    """The first line of an error, redacted and at most 500 characters (what tables, alerts and logs keep)."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    return redact(text)[:500]

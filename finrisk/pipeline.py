@@ -1,10 +1,10 @@
-"""The nightly job as one plain function: the steps in order, each a library call.
+"""The nightly job outside Airflow: the DAG's steps, in the DAG's order, as one plain function.
 
-`run_nightly(settings, run_date)` is what `finrisk nightly` and the quick start run on the
-embedded default: migrations, demo data when the source is empty, incremental ingest,
-validation, training (a model with no champion yet, or every model when asked), and
-scoring with the champions, published to risk.*. Each step is idempotent for the run date,
-so the whole night can be re-run.
+`run_nightly(settings, run_date)` is what `finrisk nightly` runs: the same `finrisk.steps`
+functions the `finrisk_nightly` and `finrisk_train` DAGs call (migrations, ingest, validation,
+training of the models the policy names, the night's versions resolved once, scoring, publish,
+drift), plus demo data when the source is empty. Each step is idempotent for the run date, so
+the whole night can be re-run.
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from finrisk.config import Settings
+from finrisk import steps
+from finrisk.config import TRAIN_POLICIES, Settings
 from finrisk.db.engine import describe, get_engine, warehouse_url
-from finrisk.db.migrate import upgrade
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError, mask_url, redact
+from finrisk.models.specs import SPECS
 from finrisk.registry.client import resolve_alias
 from finrisk.registry.tracking import tracking_uri
 
 log = logging.getLogger(__name__)
-
-from finrisk.models.specs import MODELS  # noqa: E402  (the one list of models)
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,6 @@ class DemoOptions:
     customers: int = 3000
     days: int = 90
     seed: int = 42
-
-
-TRAIN_POLICIES = ("missing", "always", "never")
 
 
 @dataclass
@@ -64,18 +60,12 @@ def run_nightly(
     """Run the night for `run_date`; `demo=None` never generates data.
 
     `train` (default: `settings.train.policy`, FINRISK_TRAIN__POLICY): "missing" trains only the
-    models that have no champion yet, "always" trains all three (each goes through the promotion
+    models that have no champion yet, "always" trains every model (each goes through the promotion
     gate), "never" scores with what is registered.
     """
     train = train or settings.train.policy
     if train not in TRAIN_POLICIES:
         raise FinriskError(f"train policy {train!r} is not one of {', '.join(TRAIN_POLICIES)}")
-    from finrisk.ingest import run_ingest
-    from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
-    from finrisk.quality import run_validation
-    from finrisk.scoring.run import score
-
     result = NightlyResult(run_date)
 
     def step(line: str) -> None:
@@ -83,42 +73,50 @@ def run_nightly(
         result.lines.append(line)
         echo(line)
 
-    applied = upgrade(get_engine(settings))
-    step(f"db upgrade: {len(applied)} migration(s) applied")
-
+    migrated = steps.check_migrations(settings)
+    step(f"db upgrade: {len(migrated['applied'])} migration(s) applied")
     if demo is not None and source_is_empty(settings):
         from finrisk.demo import generate
 
-        summary = generate(settings, demo.customers, demo.days, demo.seed, end_date=run_date)
-        step(summary.line())
-
-    ingest = run_ingest(settings, run_date)
-    step(f"ingest {run_date}: {ingest.total_rows} rows into staging.*")
-
-    report = run_validation(settings, run_date)
-    failed = sum(len(t.failed_expectations) for t in report.tables.values())
-    step(f"validate {run_date}: {failed} failed expectations, {report.quarantined_rows} rows quarantined")
-
+        step(generate(settings, demo.customers, demo.days, demo.seed, end_date=run_date).line())
+    ingested = steps.ingest(settings, run_date)
+    step(f"ingest {run_date}: {ingested['total_rows']} rows into staging.*")
+    validated = steps.validate(settings, run_date)
+    step(
+        f"validate {run_date}: {len(validated['failed_expectations'])} failed expectations, "
+        f"{validated['quarantined_rows']} rows quarantined"
+    )
     for model in _models_to_train(settings, train):
-        trained = train_model(settings, model, TrainArgs.from_settings(settings))
-        key = "macro_f1" if "macro_f1" in trained.metrics else "auc"
-        step(f"train {trained.registered_name}: version {trained.version}, holdout {key} "
-             f"{trained.metrics[key]:.3f} (baseline {trained.baseline_metrics.get(key, float('nan')):.3f}), "
-             f"gate {trained.decision.decision}")
-
-    scored = score(settings, run_date)
-    step(scored.summary())
+        trained = steps.train(
+            settings.model_copy(update={"train": settings.train.model_copy(update={"policy": train})}), model, run_date
+        )
+        step(
+            f"train {trained['registered_name']}: version {trained['version']}, holdout {trained['metric']} "
+            f"{trained['value']:.3f} (baseline {trained['baseline']:.3f}), gate {trained['decision']}"
+        )
+    versions = steps.resolve_versions(settings)
+    staged = steps.score_shard(settings, run_date, 0, 1, versions)
+    step(staged["summary"])
+    published = steps.publish(settings, run_date, versions)
+    step(published["summary"])
+    monitored = steps.monitor(settings, run_date)
+    step(
+        f"monitor {run_date}: drift {', '.join(monitored['drifted']) or 'none'} "
+        f"(threshold PSI {monitored['psi_threshold']:.2f})"
+    )
     with get_engine(settings).connect() as conn:
         bands = conn.execute(query("pipeline/band_shares"), {"score_date": run_date}).all()
     total = sum(b.customers for b in bands) or 1
-    step("bands: " + ", ".join(f"{b.risk_band} {100 * b.customers / total:.1f}% (mean PD {b.mean_pd:.3f})"
-                               for b in bands))
+    step(
+        "bands: "
+        + ", ".join(f"{b.risk_band} {100 * b.customers / total:.1f}% (mean PD {b.mean_pd:.3f})" for b in bands)
+    )
 
     result.where.update(
         warehouse=describe(warehouse_url(settings)),
         scores="select * from risk.latest_risk_scores order by pd_12m desc limit 20",
         alerts=f"select * from risk.risk_alerts where score_date = '{run_date}'",
-        data_docs=str(report.index_html),
+        data_docs=validated["data_docs"],
         quarantine="select * from quality.quarantine",
         mlflow=_mlflow_hint(tracking_uri(settings)),
     )
@@ -138,5 +136,5 @@ def _models_to_train(settings: Settings, policy: str) -> list[str]:
     if policy == "never":
         return []
     if policy == "always":
-        return list(MODELS)
-    return [m for m in MODELS if resolve_alias(settings, m, "champion") is None]
+        return list(SPECS)
+    return [m for m in SPECS if resolve_alias(settings, m, "champion") is None]

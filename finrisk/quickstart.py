@@ -5,52 +5,40 @@ empty, a project-local Airflow (`<data>/airflow`: metadata in the `airflow` data
 pool), then `finrisk_train` for the first of the last three dates and `finrisk_nightly` for the
 three dates in order, each executed by Airflow (`airflow dags test`), so the runs show in the
 UI afterwards. The console gets one line per step and a progress bar with an ETA for the long
-ones; library output goes to `<data>/logs/quickstart.log`. An error is one line and the log's path.
+ones (`finrisk.logs`, the CLI's console too); library output goes to `<data>/logs/quickstart.log`.
+The bars move on the progress events (`finrisk.progress`) that the Airflow tasks append to
+`<data>/logs/quickstart.events.jsonl`, never on log text. An error is one line and the log's path.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 import threading
 import time
-import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from finrisk import logs
 from finrisk.config import Settings, get_settings
-from finrisk.errors import FinriskError
+from finrisk.errors import FinriskError, one_line, redact
+from finrisk.progress import Event, Reader, TrainTally
 
 log = logging.getLogger("finrisk.quickstart")
 
-STEP = re.compile(r"\bstep (\d+) loss\b")
-WORK = re.compile(r"(finrisk-\w+): train work (\d+) ")
-EMBEDDED = re.compile(r"embedded \+(\d+) texts")
-TRAINED = re.compile(r"train (finrisk-\w+): version (\S+), holdout (\w+) ([\d.]+), gate (\w+)")
-SCORED = re.compile(r"scored (\w+) \+(\d+) records")
-STEP_FAILED = re.compile(r"\]\s*(\w+) failed: (.*?)\s+\[finrisk\.dags\]")
 
-
-def _log_to_file(path: Path) -> None:
-    """Everything (finrisk's logs, library warnings) goes to the log file, nothing to the console."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    root.handlers[:] = [logging.FileHandler(path)]
-    root.handlers[0].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.setLevel(logging.INFO)
-    logging.captureWarnings(True)
-    warnings.simplefilter("default")
+def events_file(settings: Settings) -> Path:
+    """The progress events file the quick start's Airflow tasks append to (FINRISK_PROGRESS_FILE)."""
+    return settings.data_path / "logs" / "quickstart.events.jsonl"
 
 
 class _Follow(threading.Thread):
-    """Tails the log file while an Airflow command runs and moves a progress bar from its lines."""
+    """Reads the progress events while an Airflow command runs and hands each to `on_event` with the bar."""
 
-    def __init__(self, path: Path, bar, on_line) -> None:
+    def __init__(self, path: Path, bar, on_event) -> None:
         super().__init__(daemon=True)
-        self.path, self.bar, self.on_line = path, bar, on_line
-        self.offset = path.stat().st_size if path.exists() else 0
+        self.reader, self.bar, self.on_event = Reader(path), bar, on_event
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -60,31 +48,28 @@ class _Follow(threading.Thread):
         self.poll()
 
     def poll(self) -> None:
-        if not self.path.exists():
-            return
-        with self.path.open(errors="replace") as f:
-            f.seek(self.offset)
-            chunk = f.read()
-            self.offset = f.tell()
-        for line in chunk.splitlines():
-            self.on_line(line, self.bar)
+        for event in self.reader.read():
+            self.on_event(event, self.bar)
 
 
-def _run_with_bar(env, dag_id: str, day: date, log_file: Path, total: int, unit: str, on_line) -> None:
-    from tqdm import tqdm
+def _watch(on_event, failures: list[str]):
+    """`on_event`, and each failed step collected in `failures` as "step: reason"."""
 
+    def watch(event: Event, bar) -> None:
+        if event.get("kind") == "step_failed":
+            failures.append(f"{event.get('step')}: {event.get('reason')}")
+        on_event(event, bar)
+
+    return watch
+
+
+def _run_with_bar(env, dag_id: str, day: date, log_file: Path, total: int, unit: str, on_event) -> None:
     from finrisk.airflow_env import run_dag
 
     failures: list[str] = []
-
-    def watch(line: str, bar) -> None:
-        if m := STEP_FAILED.search(line):
-            failures.append(f"{m.group(1)}: {m.group(2)}")
-        on_line(line, bar)
-
-    with tqdm(total=total, unit=unit, desc=f"  {dag_id} {day}", leave=False, file=sys.stderr,
-              bar_format="{desc}: {percentage:3.0f}%|{bar:24}| {n_fmt}/{total_fmt} {unit} [{elapsed}<{remaining}]") as bar:
-        follower = _Follow(log_file, bar, watch)
+    watch = _watch(on_event, failures)
+    with logs.bar(f"  {dag_id} {day}", total, unit) as bar:
+        follower = _Follow(Path(env["FINRISK_PROGRESS_FILE"]), bar, watch)
         follower.start()
         try:
             run_dag(env, dag_id, day, log_file=log_file)
@@ -102,51 +87,49 @@ def _run_with_bar(env, dag_id: str, day: date, log_file: Path, total: int, unit:
 def _train(env, day: date, log_file: Path, settings: Settings, echo) -> None:
     """finrisk_train through Airflow; the bar counts each model's announced work (texts embedded for the fused
     models, fine-tuning steps for news), its total growing as each model starts."""
-    work: dict[str, int] = {}  # model -> announced work
-    done: dict[str, int] = {}  # model -> work done
-    state = {"model": "", "step": 0}
     results: list[str] = []
-
-    def advance(bar, model: str, k: int) -> None:
-        k = max(0, min(k, work.get(model, 0) - done.get(model, 0)))
-        done[model] = done.get(model, 0) + k
-        bar.update(k)
-
-    def on_line(line: str, bar) -> None:
-        if m := WORK.search(line):
-            state.update(model=m.group(1), step=0)
-            work[m.group(1)] = int(m.group(2))
-            bar.total = sum(work.values())
-            bar.refresh()
-        elif m := EMBEDDED.search(line):
-            advance(bar, state["model"], int(m.group(1)))
-        elif m := STEP.search(line):
-            advance(bar, state["model"], int(m.group(1)) - state["step"])
-            state["step"] = int(m.group(1))
-        elif m := TRAINED.search(line):
-            advance(bar, m.group(1), work.get(m.group(1), 0))  # early stopping: the rest counts as done
-            results.append(f"  trained {m.group(1)} v{m.group(2)}: holdout {m.group(3)} {float(m.group(4)):.3f}, "
-                           f"gate {m.group(5)}")
-
     started = time.monotonic()
-    _run_with_bar(env, "finrisk_train", day, log_file, 1, "texts embedded / fine-tuning steps", on_line)
+    _run_with_bar(env, "finrisk_train", day, log_file, 1, "texts embedded / fine-tuning steps", _train_events(results))
     echo(f"finrisk_train {day}: trained {len(results)} models through Airflow in {time.monotonic() - started:.0f}s")
     for line in results:
         echo(line)
 
 
+def _train_events(results: list[str]):
+    """finrisk_train's handler: the bar counts each model's announced work (`TrainTally`); each trained
+    model adds its console line to `results`."""
+    tallies: dict[int, TrainTally] = {}  # the bar's id -> its tally
+
+    def on_event(event: Event, bar) -> None:
+        tallies.setdefault(id(bar), TrainTally(bar))(event)
+        if event.get("kind") == "trained":
+            results.append(
+                f"  trained {event['model']} v{event['version']}: holdout {event['metric']} "
+                f"{float(event['value']):.3f}, gate {event['decision']}"
+            )
+
+    return on_event
+
+
+def _nightly_events(scored: dict):
+    """finrisk_nightly's handler: the bar and `scored["records"]` count the records scored."""
+
+    def on_event(event: Event, bar) -> None:
+        if event.get("kind") == "scored":
+            bar.update(int(event["records"]))
+            scored["records"] += int(event["records"])
+
+    return on_event
+
+
 def _nightly(env, day: date, log_file: Path, expected: int, echo) -> None:
     scored = {"records": 0}
-
-    def on_line(line: str, bar) -> None:
-        if m := SCORED.search(line):
-            bar.update(int(m.group(2)))
-            scored["records"] += int(m.group(2))
-
     started = time.monotonic()
-    _run_with_bar(env, "finrisk_nightly", day, log_file, max(expected, 1), "records scored", on_line)
-    echo(f"finrisk_nightly {day}: {scored['records']} records scored and published through Airflow "
-         f"in {time.monotonic() - started:.0f}s")
+    _run_with_bar(env, "finrisk_nightly", day, log_file, max(expected, 1), "records scored", _nightly_events(scored))
+    echo(
+        f"finrisk_nightly {day}: {scored['records']} records scored and published through Airflow "
+        f"in {time.monotonic() - started:.0f}s"
+    )
 
 
 def _expected_records(settings: Settings, day: date) -> int:
@@ -167,39 +150,48 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     log_file = settings.data_path / "logs" / "quickstart.log"
-    _log_to_file(log_file)
+    console = logs.start(log_file, level=settings.log_level)
 
     def echo(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-        log.info("%s", line)
+        logs.echo(line, err=True)
 
     try:
-        last = date.fromisoformat(args.date) if args.date else datetime.now(timezone.utc).date()
+        last = date.fromisoformat(args.date) if args.date else datetime.now(UTC).date()
         dates = [last - timedelta(days=n) for n in range(args.days - 1, -1, -1)]
         _run(settings, dates, args, log_file, echo)
     except FinriskError as exc:
         where = "" if str(log_file) in str(exc) else f" (details: {log_file})"
-        print(f"error: {exc}{where}", file=sys.stderr)
+        log.info("quick start failed", exc_info=True)
+        logs.echo(redact(f"error: {exc}{where}"), err=True)
         return 1
     except Exception as exc:  # unexpected: still one line, the traceback is in the log
         log.exception("quick start failed")
-        print(f"error: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-              f" (details: {log_file})", file=sys.stderr)
+        logs.echo(
+            f"error: {type(exc).__name__}: {one_line(exc) if str(exc).strip() else ''} (details: {log_file})", err=True
+        )
         return 1
+    finally:
+        console.close()
     return 0
 
 
 def _run(settings: Settings, dates: list[date], args, log_file: Path, echo) -> None:
     from finrisk.airflow_env import airflow_env, metadata_url, set_up
+    from finrisk.db.embedded import DATABASES
     from finrisk.db.engine import describe, get_engine, warehouse_url
     from finrisk.db.migrate import upgrade
-    from finrisk.db.embedded import DATABASES
     from finrisk.pipeline import source_is_empty
     from finrisk.registry.tracking import tracking_uri
 
     engine = get_engine(settings)
-    echo(f"warehouse {describe(warehouse_url(settings))}" + ("" if settings.database_url else
-         f" (embedded PostgreSQL under {settings.data_path / 'pg'}: databases {', '.join(DATABASES)})"))
+    echo(
+        f"warehouse {describe(warehouse_url(settings))}"
+        + (
+            ""
+            if settings.database_url
+            else f" (embedded PostgreSQL under {settings.data_path / 'pg'}: databases {', '.join(DATABASES)})"
+        )
+    )
     applied = upgrade(engine)
     echo(f"schema: {len(applied)} migration(s) applied")
     if source_is_empty(settings):
@@ -213,6 +205,7 @@ def _run(settings: Settings, dates: list[date], args, log_file: Path, echo) -> N
     env = airflow_env(home, metadata_url(settings))
     env.setdefault("MLFLOW_TRACKING_URI", tracking_uri(settings))
     env["FINRISK_DATA_DIR"] = str(settings.data_path)
+    env["FINRISK_PROGRESS_FILE"] = str(events_file(settings))
     set_up(env, settings, log_file=log_file)
     echo(f"Airflow home {home}: metadata migrated, pool gpu ({settings.airflow.gpu_pool_slots} slot)")
 
@@ -242,8 +235,10 @@ def _summary(settings: Settings, day: date, echo) -> None:
         from finrisk.db.embedded import server_pid
 
         if server_pid(settings.data_path) is not None:
-            echo(f"the embedded PostgreSQL under {settings.data_path / 'pg'} is still running (finrisk ui uses it); "
-                 "stop it with `.venv/bin/finrisk db stop`")
+            echo(
+                f"the embedded PostgreSQL under {settings.data_path / 'pg'} is still running (finrisk ui uses it); "
+                "stop it with `.venv/bin/finrisk db stop`"
+            )
 
 
 if __name__ == "__main__":

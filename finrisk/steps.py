@@ -13,20 +13,11 @@ import logging
 from datetime import date
 
 from finrisk.config import Settings
-from finrisk.errors import FinriskError
-
-try:  # the agreed home of the one list of models
-    from finrisk.models.specs import MODELS
-except ImportError:  # pragma: no cover - until the specs module carries it
-    from finrisk.scoring.models import MODELS
+from finrisk.features.records import check_shard
+from finrisk.models.specs import get_spec
+from finrisk.progress import emit
 
 log = logging.getLogger(__name__)
-
-
-def _accepts(fn, name: str) -> bool:
-    import inspect
-
-    return name in inspect.signature(fn).parameters
 
 
 def check_migrations(settings: Settings) -> dict:
@@ -57,57 +48,56 @@ def validate(settings: Settings, run_date: date) -> dict:
     report = run_validation(settings, run_date)
     failed = sorted(f"{t}: {label}" for t, r in report.tables.items() for label in r.failed_expectations)
     log.info("validate %s: %d failed expectations, %d rows quarantined", run_date, len(failed), report.quarantined_rows)
-    return {"run_id": report.run_id, "failed_expectations": failed, "quarantined_rows": report.quarantined_rows,
-            "data_docs": str(report.index_html)}
+    return {
+        "run_id": report.run_id,
+        "failed_expectations": failed,
+        "quarantined_rows": report.quarantined_rows,
+        "data_docs": str(report.index_html),
+    }
 
 
 def resolve_versions(settings: Settings) -> dict:
     """Resolve @champion/@challenger once for the night: {"champion": {...}, "challenger": {...}}."""
-    from finrisk.scoring import run as scoring
+    from finrisk.scoring.models import resolve_versions as resolve
 
-    if hasattr(scoring, "resolve_versions"):
-        versions = scoring.resolve_versions(settings)
-    else:  # the same answer from the resolver the scoring run uses today
-        from finrisk.scoring.models import resolve_models
-
-        try:
-            models = resolve_models(settings)
-        except FinriskError as exc:
-            raise FinriskError(f"{exc} (run finrisk_train, or finrisk train MODEL)") from None
-        versions = {"champion": models.versions, "challenger": models.challenger_versions}
+    versions = resolve(settings)
     log.info("versions for tonight: champion %s, challenger %s", versions.get("champion"), versions.get("challenger"))
     return versions
-
-
-def shard_indexes(settings: Settings) -> list[int]:
-    """The shard numbers the night's scoring is mapped over (FINRISK_SCORING__SHARDS)."""
-    return list(range(settings.scoring.shards))
 
 
 def score_shard(settings: Settings, run_date: date, index: int, count: int, versions: dict | None) -> dict:
     """Score shard index/count of the date into the staging area with the pinned versions."""
     from finrisk.scoring.run import score
 
-    if not 0 <= index < count:
-        raise FinriskError(f"shard {index}/{count} is out of range")
-    kwargs = {"versions": versions} if versions is not None and _accepts(score, "versions") else {}
-    def progress(model: str, records: int) -> None:  # the quick start's progress bar reads these lines
-        log.info("scored %s +%d records", model, records)
+    check_shard(index, count)
 
-    result = score(settings, run_date, shard=(index, count), progress=progress, **kwargs)
-    return {"run_id": result.run_id, "status": result.status, "shard": [index, count], "counts": result.counts,
-            "versions": result.versions, "summary": result.summary()}
+    def progress(model: str, records: int) -> None:  # the quick start's progress bar reads these events
+        emit("scored", model=model, records=records)
+
+    result = score(settings, run_date, shard=(index, count), progress=progress, versions=versions)
+    return {
+        "run_id": result.run_id,
+        "status": result.status,
+        "shard": [index, count],
+        "counts": result.counts,
+        "versions": result.versions,
+        "summary": result.summary(),
+    }
 
 
 def publish(settings: Settings, run_date: date, versions: dict | None) -> dict:
     """Audit and publish every staged shard of the date into risk.*, atomically, with the pinned versions."""
     from finrisk.scoring.run import publish as publish_day
 
-    kwargs = {"versions": versions} if versions is not None and _accepts(publish_day, "versions") else {}
-    result = publish_day(settings, run_date, **kwargs)
-    return {"run_id": result.run_id, "status": result.status, "rows_published": result.rows_published,
-            "versions": result.versions, "challenger_versions": result.challenger_versions,
-            "summary": result.summary()}
+    result = publish_day(settings, run_date, versions=versions)
+    return {
+        "run_id": result.run_id,
+        "status": result.status,
+        "rows_published": result.rows_published,
+        "versions": result.versions,
+        "challenger_versions": result.challenger_versions,
+        "summary": result.summary(),
+    }
 
 
 def monitor(settings: Settings, run_date: date) -> dict:
@@ -117,13 +107,24 @@ def monitor(settings: Settings, run_date: date) -> dict:
 
     with get_engine(settings).connect() as conn:
         flags = drift_flags(conn, run_date)
-    today = {m: {"max_psi": f["max_psi"], "is_flagged": bool(f["is_flagged"]), "model_version": f["model_version"]}
-             for m, f in flags.items() if f["score_date"] == run_date}
+    today = {
+        m: {"max_psi": f["max_psi"], "is_flagged": bool(f["is_flagged"]), "model_version": f["model_version"]}
+        for m, f in flags.items()
+        if f["score_date"] == run_date
+    }
     drifted = sorted(m for m, f in today.items() if f["is_flagged"])
-    log.info("monitor %s: drift %s (threshold PSI %.2f)", run_date, ", ".join(drifted) or "none",
-             settings.scoring.psi_threshold)
-    return {"score_date": run_date.isoformat(), "drift": today, "drifted": drifted,
-            "psi_threshold": settings.scoring.psi_threshold}
+    log.info(
+        "monitor %s: drift %s (threshold PSI %.2f)",
+        run_date,
+        ", ".join(drifted) or "none",
+        settings.scoring.psi_threshold,
+    )
+    return {
+        "score_date": run_date.isoformat(),
+        "drift": today,
+        "drifted": drifted,
+        "psi_threshold": settings.scoring.psi_threshold,
+    }
 
 
 def train(settings: Settings, model: str, run_date: date) -> dict:
@@ -131,21 +132,32 @@ def train(settings: Settings, model: str, run_date: date) -> dict:
     from finrisk.dates import require_run_date
 
     require_run_date(settings, run_date)
-    if model not in MODELS:
-        raise FinriskError(f"model {model!r} is not one of {', '.join(MODELS)}")
+    spec = get_spec(model)
     if settings.train.policy == "never":
         log.info("train %s: skipped, FINRISK_TRAIN__POLICY=never", model)
         return {"model": model, "skipped": "FINRISK_TRAIN__POLICY=never"}
     from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
+    from finrisk.training.train import train_model
 
     args = TrainArgs.from_settings(settings)
-    kwargs = {"as_of": run_date} if _accepts(train_model, "as_of") else {}
-    result = train_model(settings, model, args, **kwargs)
-    key = "macro_f1" if "macro_f1" in result.metrics else "auc"
-    log.info("train %s: version %s, holdout %s %.3f, gate %s", result.registered_name, result.version, key,
-             result.metrics[key], result.decision.decision)
-    return {"model": model, "registered_name": result.registered_name, "version": result.version,
-            "run_id": result.run_id, "metric": key, "value": float(result.metrics[key]),
-            "baseline": float(result.baseline_metrics.get(key, float("nan"))), "decision": result.decision.decision,
-            "as_of": run_date.isoformat()}
+    result = train_model(settings, model, args, as_of=run_date)
+    key = spec.primary_metric  # the metric the gate compares
+    emit(
+        "trained",
+        model=result.registered_name,
+        version=result.version,
+        metric=key,
+        value=float(result.metrics[key]),
+        decision=result.decision.decision,
+    )
+    return {
+        "model": model,
+        "registered_name": result.registered_name,
+        "version": result.version,
+        "run_id": result.run_id,
+        "metric": key,
+        "value": float(result.metrics[key]),
+        "baseline": float(result.baseline_metrics.get(key, float("nan"))),
+        "decision": result.decision.decision,
+        "as_of": run_date.isoformat(),
+    }

@@ -68,8 +68,14 @@ def _spawn(name: str, command: list[str], env: Mapping[str, str], log_file: Path
     with log_file.open("a") as out:
         out.write(f"\n$ {' '.join(command[:3])} ...\n")
         out.flush()
-        process = subprocess.Popen(command, env=dict(env), stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     log.info("%s UI starting at %s (pid %d, log %s)", name, url, process.pid, log_file)
     return Server(name, url, process, log_file, health)
 
@@ -88,15 +94,36 @@ def start_airflow(env: Mapping[str, str], port: int, log_file: Path, host: str =
     return _spawn("Airflow", command, with_venv_path(env), log_file, f"http://{host}:{port}", AIRFLOW_HEALTH)
 
 
-def start_mlflow(tracking_uri: str, artifact_root: Path, port: int, log_file: Path, host: str = LOOPBACK,
-                 env: Mapping[str, str] | None = None) -> Server:
+def start_mlflow(
+    tracking_uri: str,
+    artifact_root: Path,
+    port: int,
+    log_file: Path,
+    host: str = LOOPBACK,
+    env: Mapping[str, str] | None = None,
+) -> Server:
     """Start the MLflow UI (`mlflow server`) on a backend store, showing artifacts from `artifact_root`."""
     _check_port(host, port, "--mlflow-port")
-    command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", tracking_uri,
-               "--default-artifact-root", artifact_root.as_uri(), "--no-serve-artifacts",
-               "--host", host, "--port", str(port), "--workers", "1"]
-    return _spawn("MLflow", command, os.environ if env is None else env, log_file, f"http://{host}:{port}",
-                  MLFLOW_HEALTH)
+    command = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "server",
+        "--backend-store-uri",
+        tracking_uri,
+        "--default-artifact-root",
+        artifact_root.as_uri(),
+        "--no-serve-artifacts",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    return _spawn(
+        "MLflow", command, os.environ if env is None else env, log_file, f"http://{host}:{port}", MLFLOW_HEALTH
+    )
 
 
 def wait_ready(servers: list[Server], timeout: float = 120.0) -> None:
@@ -106,8 +133,10 @@ def wait_ready(servers: list[Server], timeout: float = 120.0) -> None:
     while pending:
         for server in list(pending):
             if not server.running():
-                raise FinriskError(f"the {server.name} UI exited with code {server.process.returncode} "
-                                   f"before it answered (log: {server.log_file})")
+                raise FinriskError(
+                    f"the {server.name} UI exited with code {server.process.returncode} "
+                    f"before it answered (log: {server.log_file})"
+                )
             try:
                 with urllib.request.urlopen(server.url + server.health_path, timeout=5) as response:
                     if response.status == 200:
@@ -155,7 +184,9 @@ def start_both(settings: Settings, airflow_port: int, mlflow_port: int) -> list[
     set_up(env, settings, log_file=logs / "ui.log")
     servers = [start_airflow(env, airflow_port, logs / "airflow-ui.log")]
     try:
-        servers.append(start_mlflow(tracking_uri(settings), artifact_root(settings), mlflow_port, logs / "mlflow-ui.log"))
+        servers.append(
+            start_mlflow(tracking_uri(settings), artifact_root(settings), mlflow_port, logs / "mlflow-ui.log")
+        )
         wait_ready(servers)
     except BaseException:
         stop(servers)

@@ -19,11 +19,9 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from pgtools import ADMIN_URL, _admin_engine, _drop, _url_for, leftover_servers  # noqa: E402,F401
 
 from finrisk.config import Settings
-
-from pgtools import ADMIN_URL, _admin_engine, _drop, _url_for, leftover_servers  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -84,7 +82,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         elif proc.is_running():
             proc.terminate()
     session.config.get_terminal_writer().line(
-        "a test left PostgreSQL server(s) running (now stopped): " + "; ".join(lines), red=True)
+        "a test left PostgreSQL server(s) running (now stopped): " + "; ".join(lines), red=True
+    )
     session.exitstatus = 1
 
 

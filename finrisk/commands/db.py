@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from finrisk.logs import echo
+
 
 def register(app: typer.Typer) -> None:
     """Add the `db` command group to the root app."""
@@ -26,11 +28,11 @@ def register(app: typer.Typer) -> None:
         if repair:
             rebuilt = repair_missing(engine)
             if rebuilt:
-                typer.echo(f"re-created {len(rebuilt)} missing object(s) in {target}: {', '.join(rebuilt)}")
+                echo(f"re-created {len(rebuilt)} missing object(s) in {target}: {', '.join(rebuilt)}")
             else:
-                typer.echo(f"nothing to repair in {target}")
+                echo(f"nothing to repair in {target}")
         applied = upgrade(engine)
-        typer.echo(f"applied {len(applied)} migration(s) to {target}" if applied else f"{target} is up to date")
+        echo(f"applied {len(applied)} migration(s) to {target}" if applied else f"{target} is up to date")
 
     @db_app.command("stop")
     def db_stop() -> None:
@@ -41,6 +43,6 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         where = settings.data_path / "pg"
         if stop(settings.data_path):
-            typer.echo(f"embedded PostgreSQL under {where} stopped")
+            echo(f"embedded PostgreSQL under {where} stopped")
         else:
-            typer.echo(f"no embedded PostgreSQL is running under {where}")
+            echo(f"no embedded PostgreSQL is running under {where}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from finrisk.errors import FinriskError
+from finrisk.features.records import check_shard
+from finrisk.logs import bar, echo
 
 
 def _parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -15,9 +17,7 @@ def _parse_shard(value: str | None) -> tuple[int, int] | None:
         i, n = (int(part) for part in value.split("/"))
     except ValueError:
         raise FinriskError(f"shard {value!r} is not i/n (e.g. 0/4)") from None
-    if n < 1 or not 0 <= i < n:
-        raise FinriskError(f"shard {value!r} is out of range: need 0 <= i < n")
-    return i, n
+    return check_shard(i, n)
 
 
 def register(app: typer.Typer) -> None:
@@ -28,31 +28,37 @@ def register(app: typer.Typer) -> None:
         date: str = typer.Option(..., "--date", help="score date, YYYY-MM-DD"),
         shard: str | None = typer.Option(None, "--shard", help="score one slice i/n into staging; publish merges"),
         skip_validation_check: bool = typer.Option(
-            False, "--skip-validation-check",
-            help="emergency only: score even without a passed validation run for the date (recorded with the run)"),
+            False,
+            "--skip-validation-check",
+            help="emergency only: score even without a passed validation run for the date (recorded with the run)",
+        ),
     ) -> None:
         """Score customers, the day's transactions and news with the champions; publish unless --shard."""
-        from tqdm import tqdm
-
         from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
         from finrisk.scoring.run import score
 
         score_date = parse_date(date)
-        bars: dict[str, tqdm] = {}
+        echo(f"scoring {score_date}" + (f" (shard {shard})" if shard else "") + " with the champions ...", err=True)
+        bars: dict = {}
 
         def progress(model: str, n: int) -> None:
             if model not in bars:
-                bars[model] = tqdm(desc=f"{model:<6}", unit=" rows", leave=False)
+                bars[model] = bar(f"  {model:<6}", None, "rows")
             bars[model].update(n)
 
         try:
-            result = score(get_settings(), score_date, _parse_shard(shard), progress=progress,
-                           skip_validation_check=skip_validation_check)
+            result = score(
+                get_settings(),
+                score_date,
+                _parse_shard(shard),
+                progress=progress,
+                skip_validation_check=skip_validation_check,
+            )
         finally:
-            for bar in bars.values():
-                bar.close()
-        typer.echo(result.summary())
+            for each in bars.values():
+                each.close()
+        echo(result.summary())
 
     @app.command("publish")
     def publish_command(date: str = typer.Option(..., "--date", help="score date, YYYY-MM-DD")) -> None:
@@ -61,4 +67,4 @@ def register(app: typer.Typer) -> None:
         from finrisk.config import get_settings
         from finrisk.scoring.run import publish
 
-        typer.echo(publish(get_settings(), parse_date(date)).summary())
+        echo(publish(get_settings(), parse_date(date)).summary())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from finrisk.logs import echo
+
 
 def register(app: typer.Typer) -> None:
     """Add the `ui` command to the root app."""
@@ -19,19 +21,21 @@ def register(app: typer.Typer) -> None:
         from finrisk.ui import serve_until_interrupted, start_both
 
         settings = get_settings()
-        typer.echo("starting the Airflow UI and the MLflow UI ...", err=True)
+        echo("starting the Airflow UI and the MLflow UI ...", err=True)
         servers = start_both(settings, airflow_port, mlflow_port)
         airflow, mlflow = servers
         logs = settings.data_path / "logs"
         docs = docs_dir(settings.data_path) / "index.html"
-        typer.echo(f"Airflow UI  {airflow.url}/dags/finrisk_nightly\n"
-                   f"            no login: this local demo runs Airflow's simple auth manager with "
-                   f"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True\n"
-                   f"            (everyone is admin; fine on 127.0.0.1 only, never on a shared host)\n"
-                   f"MLflow UI   {mlflow.url}/#/models/finrisk-credit\n"
-                   f"            no login (MLflow's tracking server has no authentication by default)\n"
-                   f"Data Docs   {docs.as_uri()} (a file: opens offline in any browser)\n"
-                   f"logs        {logs / 'airflow-ui.log'}, {logs / 'mlflow-ui.log'}\n"
-                   f"Ctrl-C stops both.")
+        echo(
+            f"Airflow UI  {airflow.url}/dags/finrisk_nightly\n"
+            f"            no login: this local demo runs Airflow's simple auth manager with "
+            f"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS=True\n"
+            f"            (everyone is admin; fine on 127.0.0.1 only, never on a shared host)\n"
+            f"MLflow UI   {mlflow.url}/#/models/finrisk-credit\n"
+            f"            no login (MLflow's tracking server has no authentication by default)\n"
+            f"Data Docs   {docs.as_uri()} (a file: opens offline in any browser)\n"
+            f"logs        {logs / 'airflow-ui.log'}, {logs / 'mlflow-ui.log'}\n"
+            f"Ctrl-C stops both."
+        )
         serve_until_interrupted(servers)
-        typer.echo("stopped the Airflow UI and the MLflow UI", err=True)
+        echo("stopped the Airflow UI and the MLflow UI", err=True)

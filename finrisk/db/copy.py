@@ -99,8 +99,10 @@ def copy_frame(dbapi_conn, table: str, frame, chunk_rows: int = 250_000) -> int:
     marker = _null_marker(frame)
     schema, name = table.split(".", 1)
     statement = psql.SQL("copy {}.{} ({}) from stdin with (format csv, null {})").format(
-        psql.Identifier(schema), psql.Identifier(name),
-        psql.SQL(", ").join(map(psql.Identifier, map(str, frame.columns))), psql.Literal(marker),
+        psql.Identifier(schema),
+        psql.Identifier(name),
+        psql.SQL(", ").join(map(psql.Identifier, map(str, frame.columns))),
+        psql.Literal(marker),
     )
     total = 0
     with dbapi_conn.cursor() as cur:
@@ -108,7 +110,9 @@ def copy_frame(dbapi_conn, table: str, frame, chunk_rows: int = 250_000) -> int:
         for start in range(0, len(frame), chunk_rows):
             part = frame.iloc[start : start + chunk_rows]
             buffer = io.StringIO()
-            part.to_csv(buffer, index=False, header=False, na_rep=marker, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+            part.to_csv(
+                buffer, index=False, header=False, na_rep=marker, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+            )
             buffer.seek(0)
             cur.copy_expert(stmt, buffer)
             total += len(part)

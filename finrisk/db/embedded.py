@@ -15,6 +15,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from finrisk.config import psycopg2_url
 from finrisk.errors import FinriskError
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def embedded_url(data_dir: Path, database: str = "finrisk") -> str:
         raise FinriskError(f"embedded PostgreSQL under {data_dir / 'pg'} did not start: {exc}") from exc
     _USED.add(data_dir)
     log.info("embedded PostgreSQL ready under %s", data_dir / "pg")
-    return uri.replace("postgresql://", "postgresql+psycopg2://", 1)
+    return psycopg2_url(uri)
 
 
 def server_pid(data_dir: Path) -> int | None:
@@ -76,8 +77,9 @@ def stop(data_dir: Path, timeout: float = 30) -> bool:
     pgdata = (data_dir / "pg").resolve()
     user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
     try:
-        _commands.pg_ctl(["-w", "-m", "fast", "-t", str(int(timeout)), "stop"], pgdata=pgdata, user=user,
-                         timeout=timeout + 5)
+        _commands.pg_ctl(
+            ["-w", "-m", "fast", "-t", str(int(timeout)), "stop"], pgdata=pgdata, user=user, timeout=timeout + 5
+        )
     except Exception:  # pg_ctl failed: end the postmaster ourselves
         try:
             process = psutil.Process(pid)

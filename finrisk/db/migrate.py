@@ -1,8 +1,10 @@
 """Versioned .sql migrations under sql/migrations, applied in order, each exactly once.
 
-A file `NNN_name.sql` is one migration. `upgrade` takes an advisory lock, applies every
-file not yet recorded in `ops.schema_migrations` in its own transaction, and records its
-checksum. Running it again changes nothing; an applied file that was edited afterwards
+A file `NNN_name.sql` is one migration. `upgrade` locks `ops.schema_migrations` (waiting at
+most `LOCK_WAIT_S`, then one line naming the session that holds it; a table lock, not an
+advisory lock, which any role, the read-only analyst included, could take and hold), applies every
+file not yet recorded there in its own transaction, and records its checksum. Running it again changes nothing; an
+applied file that was edited afterwards
 is refused, because the databases it already ran on would silently differ. An object an
 applied migration built that is gone (say after `drop schema risk cascade`) is named,
 with the command that re-creates it (`finrisk db upgrade --repair`).
@@ -21,13 +23,15 @@ from sqlalchemy.engine import Engine
 
 from finrisk.config import SQL_DIR
 from finrisk.db import objects
+from finrisk.db.sql import query
 from finrisk.errors import FinriskError
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-LOCK_KEY = _LOCK_KEY = 7_301_1  # arbitrary, constant: serialises concurrent upgrades and repairs
+LOCK_WAIT_S = 30.0  # how long an upgrade or repair waits for another one before refusing
+_LOCK_NOT_AVAILABLE = "55P03"
 
 _BOOTSTRAP = """
 create schema if not exists ops;
@@ -38,6 +42,47 @@ create table if not exists ops.schema_migrations (
     applied_at timestamptz not null default now()
 );
 """
+
+
+def lock_migrations(conn: sa.Connection, wait_s: float = LOCK_WAIT_S) -> None:
+    """Lock `ops.schema_migrations` for this transaction (upgrades and repairs run one at a time).
+
+    Waits at most `wait_s`, then raises a one-line FinriskError naming the session holding it. The
+    wait bound covers taking this lock only; the migrations themselves wait as long as they need.
+    """
+    previous = conn.execute(sa.text("select current_setting('lock_timeout')")).scalar()
+    conn.execute(sa.text("select set_config('lock_timeout', :t, true)"), {"t": f"{max(1, int(wait_s * 1000))}ms"})
+    try:
+        with conn.begin_nested():
+            conn.execute(query("db/lock_migrations"))
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "pgcode", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        holders = conn.execute(query("db/migration_lock_holders")).all()
+        who = (
+            f"backend pid {holders[0].backend_pid} (role {holders[0].role_name}, application "
+            f"{holders[0].application_name or 'unnamed'}, in a transaction since "
+            f"{holders[0].xact_start:%Y-%m-%d %H:%M:%S %Z})"
+            if holders
+            else "another session"
+        )
+        raise FinriskError(
+            f"the warehouse's migrations are locked by {who}; waited {wait_s:g}s: let it finish "
+            "(or end that session) and run again"
+        ) from None
+    conn.execute(sa.text("select set_config('lock_timeout', :t, true)"), {"t": previous})
+
+
+def _bootstrap(engine: Engine) -> None:
+    """Create ops.schema_migrations if missing (its own transaction: two first upgrades may race)."""
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(_BOOTSTRAP)
+            return
+        except sa.exc.IntegrityError:  # the other one created it a moment earlier
+            if attempt == 2:
+                raise
 
 
 @dataclass(frozen=True)
@@ -85,9 +130,17 @@ def check_intact(conn, directory: Path = MIGRATIONS_DIR) -> None:
     if not gone:
         return
     names = {g.removeprefix("schema ") for g in gone} | {g.rsplit(".", 1)[0] for g in gone if g.count(".") == 2}
-    builders = [m.name for m, sts in parsed if any(st.kind in ("create_schema", "create_relation", "on_relation")
-                                                   and st.target and st.target[0] in names
-                                                   and (st.kind != "on_relation" or st.columns) for st in sts)]
+    builders = [
+        m.name
+        for m, sts in parsed
+        if any(
+            st.kind in ("create_schema", "create_relation", "on_relation")
+            and st.target
+            and st.target[0] in names
+            and (st.kind != "on_relation" or st.columns)
+            for st in sts
+        )
+    ]
     more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
     raise FinriskError(
         f"{', '.join(gone[:3])}{more} of applied migration(s) {', '.join(builders[:3])}"
@@ -96,20 +149,24 @@ def check_intact(conn, directory: Path = MIGRATIONS_DIR) -> None:
     )
 
 
-def upgrade(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
+def upgrade(engine: Engine, directory: Path = MIGRATIONS_DIR, lock_wait_s: float = LOCK_WAIT_S) -> list[str]:
     """Apply pending migrations; returns the names applied (empty when up to date).
 
-    Refuses with one line when an object of an applied migration is missing (see `check_intact`).
+    Refuses with one line when an object of an applied migration is missing (see `check_intact`),
+    or when another session holds the migrations lock for more than `lock_wait_s`.
     """
     migrations = discover(directory)
     applied: list[str] = []
+    _bootstrap(engine)
     with engine.begin() as conn:
-        conn.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        conn.exec_driver_sql(_BOOTSTRAP)
+        lock_migrations(conn, lock_wait_s)
+        conn.exec_driver_sql(_BOOTSTRAP)  # again under the lock: `--repair` may have just rebuilt ops
         done = dict(conn.execute(sa.text("select version, checksum from ops.schema_migrations")).all())
         for migration in migrations:
             if migration.version in done and done[migration.version] != migration.checksum:
-                raise FinriskError(f"migration {migration.name} changed after it was applied; add a new migration instead")
+                raise FinriskError(
+                    f"migration {migration.name} changed after it was applied; add a new migration instead"
+                )
         check_intact(conn, directory)
         for migration in migrations:
             if migration.version in done:

@@ -18,23 +18,38 @@ _REL = _ID + r"\." + _ID
 _LIST = r"([a-z0-9_$\", ]+?)"
 
 # (kind, pattern): kind says what the statement does to the object it names
-_RULES: list[tuple[str, re.Pattern]] = [(kind, re.compile(pattern)) for kind, pattern in [
-    ("create_schema", r"^create schema (?:if not exists )?" + _ID),
-    ("create_relation", r"^create (?:or replace )?(?:unlogged )?(?:materialized )?(?:table|view) (?:if not exists )?" + _REL),
-    ("rename_relation", r"^alter (?:table|view|materialized view) (?:if exists )?" + _REL + r" rename to " + _ID + r"\s*;?$"),
-    ("drop_relation", r"^drop (?:materialized )?(?:table|view) (?:if exists )?" + _REL),
-    ("drop_schema", r"^drop schema (?:if exists )?" + _ID),
-    ("drop_index", r"^drop index (?:concurrently )?(?:if exists )?" + _REL),
-    ("on_index", r"^create (?:unique )?index (?:concurrently )?(?:if not exists )?(?:" + _ID + r" )?on (?:only )?" + _REL),
-    ("on_relation", r"^comment on (?:table|view|materialized view|column) " + _REL),
-    ("on_relation", r"^alter (?:table|view|materialized view) (?:if exists )?(?:only )?" + _REL),
-    ("on_relation", r"^(?:insert into|update|delete from) " + _REL),
-    ("on_schemas", r"^(?:grant|revoke) .* on all (?:tables|sequences|functions) in schema " + _LIST + r" (?:to|from) "),
-    ("on_schemas", r"^alter default privileges in schema " + _LIST + r" (?:grant|revoke) "),
-    ("on_schemas", r"^(?:grant|revoke) .* on schema " + _LIST + r" (?:to|from) "),
-    ("on_relation", r"^(?:grant|revoke) .* on (?:table )?" + _REL + r" (?:to|from) "),
-    ("in_schema", r"^create (?:or replace )?(?:function|procedure|sequence|type) (?:if not exists )?" + _REL),
-]]
+_RULES: list[tuple[str, re.Pattern]] = [
+    (kind, re.compile(pattern))
+    for kind, pattern in [
+        ("create_schema", r"^create schema (?:if not exists )?" + _ID),
+        (
+            "create_relation",
+            r"^create (?:or replace )?(?:unlogged )?(?:materialized )?(?:table|view) (?:if not exists )?" + _REL,
+        ),
+        (
+            "rename_relation",
+            r"^alter (?:table|view|materialized view) (?:if exists )?" + _REL + r" rename to " + _ID + r"\s*;?$",
+        ),
+        ("drop_relation", r"^drop (?:materialized )?(?:table|view) (?:if exists )?" + _REL),
+        ("drop_schema", r"^drop schema (?:if exists )?" + _ID),
+        ("drop_index", r"^drop index (?:concurrently )?(?:if exists )?" + _REL),
+        (
+            "on_index",
+            r"^create (?:unique )?index (?:concurrently )?(?:if not exists )?(?:" + _ID + r" )?on (?:only )?" + _REL,
+        ),
+        ("on_relation", r"^comment on (?:table|view|materialized view|column) " + _REL),
+        ("on_relation", r"^alter (?:table|view|materialized view) (?:if exists )?(?:only )?" + _REL),
+        ("on_relation", r"^(?:insert into|update|delete from) " + _REL),
+        (
+            "on_schemas",
+            r"^(?:grant|revoke) .* on all (?:tables|sequences|functions) in schema " + _LIST + r" (?:to|from) ",
+        ),
+        ("on_schemas", r"^alter default privileges in schema " + _LIST + r" (?:grant|revoke) "),
+        ("on_schemas", r"^(?:grant|revoke) .* on schema " + _LIST + r" (?:to|from) "),
+        ("on_relation", r"^(?:grant|revoke) .* on (?:table )?" + _REL + r" (?:to|from) "),
+        ("in_schema", r"^create (?:or replace )?(?:function|procedure|sequence|type) (?:if not exists )?" + _REL),
+    ]
+]
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,7 @@ def _table_columns(cased: str) -> tuple[tuple[str, str, str], ...]:
         if depth == 0:
             break
     out = []
-    for item in _top_level(cased[start + 1:end]):
+    for item in _top_level(cased[start + 1 : end]):
         name = item.split(" ", 1)[0]
         if name.lower() not in _NOT_COLUMNS:
             out.append(("add", name.strip('"').lower(), item))
@@ -212,8 +227,13 @@ def missing(conn, want: Expected) -> list[str]:
             gone.append(rel)
             continue
         schema, table = rel.split(".", 1)
-        have = set(conn.execute(sa.text(
-            "select column_name from information_schema.columns where table_schema = :s and table_name = :t"),
-            {"s": schema, "t": table}).scalars())
+        have = set(
+            conn.execute(
+                sa.text(
+                    "select column_name from information_schema.columns where table_schema = :s and table_name = :t"
+                ),
+                {"s": schema, "t": table},
+            ).scalars()
+        )
         gone += [f"{rel}.{c}" for c in sorted(want.columns.get(rel, {})) if c not in have]
     return gone

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from finrisk.db import objects
-from finrisk.db.migrate import LOCK_KEY, MIGRATIONS_DIR, applied_migrations
+from finrisk.db.migrate import MIGRATIONS_DIR, applied_migrations, lock_migrations
 from finrisk.errors import FinriskError, redact
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,9 @@ def _mentions(text: str, names: set[str]) -> bool:
     return any(re.search(rf'\b"?{re.escape(name)}"?\b', text) for name in names)
 
 
-def _should_run(conn, st: objects.Statement, schemas: set[str], relations: set[str], before: set[str],
-                columns: dict[str, set[str]]) -> bool:
+def _should_run(
+    conn, st: objects.Statement, schemas: set[str], relations: set[str], before: set[str], columns: dict[str, set[str]]
+) -> bool:
     """Whether a statement builds or touches something this repair re-creates."""
     if st.kind is None:
         return False
@@ -52,11 +53,16 @@ def _should_run(conn, st: objects.Statement, schemas: set[str], relations: set[s
             return True
         # on a table that kept its other columns: indexes and comments on a re-added column
         added = columns.get(st.target[0])
-        return bool(added) and st.text.startswith(("create index", "create unique index", "comment on column")) \
+        return (
+            bool(added)
+            and st.text.startswith(("create index", "create unique index", "comment on column"))
             and _mentions(st.text.split(" on ", 1)[-1], added)
+        )
     if st.kind in ("drop_relation", "drop_index"):  # undo only what an earlier re-run statement brought back
-        return st.target[0] not in before and conn.execute(
-            sa.text("select to_regclass(:r)"), {"r": st.target[0]}).scalar() is not None
+        return (
+            st.target[0] not in before
+            and conn.execute(sa.text("select to_regclass(:r)"), {"r": st.target[0]}).scalar() is not None
+        )
     if st.kind == "rename_relation":
         return st.target[0] in relations
     if st.kind == "on_schemas":
@@ -72,14 +78,17 @@ def _execute(conn, sql: str, where: str) -> None:
             conn.exec_driver_sql(sql.replace("%", "%%"))
     except sa.exc.DBAPIError as exc:
         first = redact(str(exc.orig).strip().splitlines()[0]) if exc.orig else type(exc).__name__
-        raise FinriskError(f"repair stopped at {where} ({first}); nothing was changed: "
-                           "restore the missing objects from a backup") from None
+        raise FinriskError(
+            f"repair stopped at {where} ({first}); nothing was changed: restore the missing objects from a backup"
+        ) from None
 
 
 def repair(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Re-create the missing objects of applied migrations; returns what was missing (empty: nothing to do)."""
     with engine.begin() as conn:
-        conn.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        if conn.execute(sa.text("select to_regclass('ops.schema_migrations')")).scalar() is None:
+            return []  # no migration recorded as applied: nothing to repair (a plain upgrade builds it all)
+        lock_migrations(conn)
         migrations = applied_migrations(conn, directory)
         parsed = [(m, objects.parse(m.sql)) for m in migrations]
         want = objects.expected([st for _, sts in parsed for st in sts])
@@ -107,7 +116,9 @@ def repair(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
             log.info("repair: re-ran the statements of %s that build missing objects", migration.name)
         still = objects.missing(conn, want)
         if still:
-            raise FinriskError(f"repair could not re-create {', '.join(still[:3])}"
-                               f"{f' and {len(still) - 3} more' if len(still) > 3 else ''}; nothing was changed: "
-                               "restore them from a backup")
+            raise FinriskError(
+                f"repair could not re-create {', '.join(still[:3])}"
+                f"{f' and {len(still) - 3} more' if len(still) > 3 else ''}; nothing was changed: "
+                "restore them from a backup"
+            )
     return gone

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -10,10 +11,14 @@ from finrisk.config import SQL_DIR
 from finrisk.errors import FinriskError
 
 
-@lru_cache(maxsize=None)
 def load(name: str) -> str:
     """The text of sql/<name>.sql, e.g. load("ingest/customers")."""
-    path = SQL_DIR / f"{name}.sql"
+    return load_path(SQL_DIR / f"{name}.sql")
+
+
+@cache
+def load_path(path: Path) -> str:
+    """The text of a .sql file anywhere (a model's own SQL folder), or a one-line error."""
     if not path.is_file():
         raise FinriskError(f"SQL file {path} does not exist")
     return path.read_text()

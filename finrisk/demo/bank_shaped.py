@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 
 def bank_rows(n: int, seed: int = 3, first_snapshot: date = date(2024, 3, 1)) -> tuple[list[dict], list[dict]]:
     """(customers, credit_outcomes) rows: one customer version and one outcome per customer."""
     rng = random.Random(seed)
     customers, outcomes = [], []
-    shapes = (lambda: f"{rng.uniform(0, 100):.1f}", lambda: f"$ {rng.randint(1, 500):,}", lambda: rng.choice(["yes", "no"]),
-              lambda: rng.choice("ABCDEFG"), lambda: rng.randint(0, 50), lambda: "7" if rng.random() < 0.02 else None)
+    shapes = (
+        lambda: f"{rng.uniform(0, 100):.1f}",
+        lambda: f"$ {rng.randint(1, 500):,}",
+        lambda: rng.choice(["yes", "no"]),
+        lambda: rng.choice("ABCDEFG"),
+        lambda: rng.randint(0, 50),
+        lambda: "7" if rng.random() < 0.02 else None,
+    )
     for i in range(n):
         debt = rng.uniform(0, 1)
         history = rng.random() < 0.25
@@ -33,11 +39,22 @@ def bank_rows(n: int, seed: int = 3, first_snapshot: date = date(2024, 3, 1)) ->
         }
         for k in range(39):  # other columns, one shape each: numbers as strings, currency, yes/no, codes, mostly null
             profile[f"Attr{k:02d}"] = shapes[k % len(shapes)]()
-        notes = "referred to collections agency" if collections else rng.choice(["pays on time", "new account", "stable"])
+        notes = (
+            "referred to collections agency" if collections else rng.choice(["pays on time", "new account", "stable"])
+        )
         logit = -2.2 + 2.0 * (debt > 0.7) + 1.2 * history + 2.5 * collections
         snapshot = first_snapshot + timedelta(days=30 * rng.randint(0, 9))
-        customers.append(dict(customer_id=f"B{i:05d}", updated_at=datetime(2024, 1, 2, tzinfo=timezone.utc),
-                              segment="retail", company=None, profile=profile, notes=notes))
-        outcomes.append(dict(customer_id=f"B{i:05d}", snapshot_date=snapshot,
-                             defaulted=rng.random() < 1 / (1 + math.exp(-logit))))
+        customers.append(
+            dict(
+                customer_id=f"B{i:05d}",
+                updated_at=datetime(2024, 1, 2, tzinfo=UTC),
+                segment="retail",
+                company=None,
+                profile=profile,
+                notes=notes,
+            )
+        )
+        outcomes.append(
+            dict(customer_id=f"B{i:05d}", snapshot_date=snapshot, defaulted=rng.random() < 1 / (1 + math.exp(-logit)))
+        )
     return customers, outcomes

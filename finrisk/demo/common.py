@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class Window:
     @property
     def start(self) -> int:
         """First second of the window (epoch seconds)."""
-        return int(datetime.combine(self.start_date, time(), timezone.utc).timestamp())
+        return int(datetime.combine(self.start_date, time(), UTC).timestamp())
 
     @property
     def end(self) -> int:

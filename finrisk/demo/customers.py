@@ -65,10 +65,15 @@ def make_customers(seed: int, count: int, window: Window, companies: Companies) 
         np.round(rng.uniform(0, 1, count) ** 1.3 * np.minimum(age - 18, 40), 1),
         0.0,
     )
-    h_p = np.stack([
-        np.where(age > 35, 0.3, 0.08), np.where(income > 40_000, 0.35, 0.2),
-        np.full(count, 0.35), np.where(age < 27, 0.5, 0.02),
-    ], axis=1)
+    h_p = np.stack(
+        [
+            np.where(age > 35, 0.3, 0.08),
+            np.where(income > 40_000, 0.35, 0.2),
+            np.full(count, 0.35),
+            np.where(age < 27, 0.5, 0.02),
+        ],
+        axis=1,
+    )
     housing = (rng.random(count)[:, None] > np.cumsum(h_p / h_p.sum(1, keepdims=True), 1)).sum(1)
     dependents = np.where((age > 27) & (age < 60), rng.poisson(0.9, count), 0)
     tenure = np.minimum(rng.geometric(1 / 70, count), (age - 17) * 12)
@@ -78,9 +83,15 @@ def make_customers(seed: int, count: int, window: Window, companies: Companies) 
     home = pick(rng, vocab.HOME_WEIGHTS, count)
 
     profile_logit = PROFILE_WEIGHT * (
-        0.35 * _z(utilisation) - 0.35 * _z(np.log(income)) - 0.2 * _z(np.minimum(employment_years, 20))
-        + 0.3 * np.minimum(arrears, 3) + _HOUSING_RISK[housing] + _SEGMENT_RISK[seg]
-        + 0.25 * (age < 25) + 0.5 * (status == "unemployed") + 0.05 * dependents
+        0.35 * _z(utilisation)
+        - 0.35 * _z(np.log(income))
+        - 0.2 * _z(np.minimum(employment_years, 20))
+        + 0.3 * np.minimum(arrears, 3)
+        + _HOUSING_RISK[housing]
+        + _SEGMENT_RISK[seg]
+        + 0.25 * (age < 25)
+        + 0.5 * (status == "unemployed")
+        + 0.05 * dependents
     )
     hidden = rng.standard_normal(count)
 
@@ -91,8 +102,9 @@ def make_customers(seed: int, count: int, window: Window, companies: Companies) 
     own = (status == "self_employed") & (rng.random(count) < 0.9)
     company = np.where(own, own_business_names(rng, count), company)
 
-    profiles = _profiles(rng, seg, age, income, status, employment_years, housing, dependents, tenure, limit,
-                         utilisation, arrears, home)
+    profiles = _profiles(
+        rng, seg, age, income, status, employment_years, housing, dependents, tenure, limit, utilisation, arrears, home
+    )
     notes = write_notes(rng, hidden, arrears, seg)
 
     # Most records were last touched well before the window; about 5% inside it.
@@ -100,32 +112,44 @@ def make_customers(seed: int, count: int, window: Window, companies: Companies) 
     before = window.start - (rng.uniform(1, 900, count) * DAY).astype(np.int64)
     within = window.start + (rng.random(count) * window.days * DAY).astype(np.int64)
     updated = np.where(inside, within, before)
-    frame = pd.DataFrame({
-        "customer_id": ids("C", count, 7),
-        "updated_at": iso_times(updated),
-        "segment": np.array(vocab.SEGMENTS, dtype=object)[seg],
-        "company": company,
-        "profile": profiles,
-        "notes": notes,
-    })
+    frame = pd.DataFrame(
+        {
+            "customer_id": ids("C", count, 7),
+            "updated_at": iso_times(updated),
+            "segment": np.array(vocab.SEGMENTS, dtype=object)[seg],
+            "company": company,
+            "profile": profiles,
+            "notes": notes,
+        }
+    )
 
     activity = rng.gamma(2.0, 0.5, count) * np.array([1.0, 1.3, 1.2, 0.8, 1.1])[seg]
     activity[rng.random(count) < 0.07] = 0.0  # dormant cards
     distressed = rng.random(count) < sigmoid(-2.2 + 1.1 * hidden + 0.4 * _z(utilisation))
     onset = window.start + (rng.uniform(-0.3, 1.0, count) * window.days * DAY).astype(np.int64)
     return Customers(
-        frame=frame, segment=seg, home=home, employer=employer, profile_logit=profile_logit, hidden=hidden,
-        activity=activity, spend_scale=(income / 36_000) ** 0.35 * rng.lognormal(0, 0.2, count),
+        frame=frame,
+        segment=seg,
+        home=home,
+        employer=employer,
+        profile_logit=profile_logit,
+        hidden=hidden,
+        activity=activity,
+        spend_scale=(income / 36_000) ** 0.35 * rng.lognormal(0, 0.2, count),
         travel=rng.beta(1.2, 30, count) * np.where(seg == 1, 2.0, 1.0),
-        distressed=distressed, distress_onset=onset,
+        distressed=distressed,
+        distress_onset=onset,
     )
 
 
-def _profiles(rng, seg, age, income, status, employment_years, housing, dependents, tenure, limit,
-              utilisation, arrears, home) -> np.ndarray:
+def _profiles(
+    rng, seg, age, income, status, employment_years, housing, dependents, tenure, limit, utilisation, arrears, home
+) -> np.ndarray:
     """Profile JSON text per customer; keys go missing at random and ~3% of profiles are empty."""
     count = len(seg)
-    bands = np.array([b for _, b in _AGE_BANDS], dtype=object)[np.searchsorted([a for a, _ in _AGE_BANDS], age, "right") - 1]
+    bands = np.array([b for _, b in _AGE_BANDS], dtype=object)[
+        np.searchsorted([a for a, _ in _AGE_BANDS], age, "right") - 1
+    ]
     products = np.array(["current_account"] * count, dtype=object)
     for name, p in (("credit_card", 0.85), ("savings", 0.45), ("personal_loan", 0.15), ("overdraft", 0.3)):
         products = np.where(rng.random(count) < p, products + "," + name, products)
@@ -136,11 +160,18 @@ def _profiles(rng, seg, age, income, status, employment_years, housing, dependen
     first = np.cumsum([0] + [len(g) for g in names])[:-1]
     region = flat[first[home] + rng.integers(0, 1 << 30, count) % np.array([len(g) for g in names])[home]]
     columns = {
-        "age_band": bands.tolist(), "income": income.astype(int).tolist(), "employment_status": status.tolist(),
-        "employment_years": employment_years.tolist(), "housing": np.array(_HOUSING)[housing].tolist(),
-        "dependents": dependents.tolist(), "tenure_months": tenure.tolist(), "products": products.tolist(),
-        "credit_limit": limit.astype(int).tolist(), "utilisation": utilisation.tolist(),
-        "arrears_24m": arrears.tolist(), "region": region.tolist(),
+        "age_band": bands.tolist(),
+        "income": income.astype(int).tolist(),
+        "employment_status": status.tolist(),
+        "employment_years": employment_years.tolist(),
+        "housing": np.array(_HOUSING)[housing].tolist(),
+        "dependents": dependents.tolist(),
+        "tenure_months": tenure.tolist(),
+        "products": products.tolist(),
+        "credit_limit": limit.astype(int).tolist(),
+        "utilisation": utilisation.tolist(),
+        "arrears_24m": arrears.tolist(),
+        "region": region.tolist(),
         "country": [vocab.HOME_COUNTRIES[h] for h in home],
         "marketing_opt_in": (rng.random(count) < 0.4).tolist(),
         "years_trading": np.where(seg == 2, rng.integers(1, 30, count), -1).tolist(),

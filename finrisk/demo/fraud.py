@@ -64,8 +64,9 @@ def inject_fraud(seed: int, customers: Customers, window: Window, normal: Txns, 
     # Account takeover: online, a new country, electronics, travel or gift cards.
     ato = p == 1
     ato_cat = np.array([_CAT["electronics"], _CAT["online_retail"], _CAT["travel"]])[rng.integers(0, 3, n)]
-    ato_merchant = np.where(rng.random(n) < 0.4, fraud_merchant,
-                            offsets[ato_cat] + rng.integers(0, 1 << 30, n) % counts[ato_cat])
+    ato_merchant = np.where(
+        rng.random(n) < 0.4, fraud_merchant, offsets[ato_cat] + rng.integers(0, 1 << 30, n) % counts[ato_cat]
+    )
     amount = np.where(ato, rng.lognormal(np.log(320), 0.5, n), amount)
     category = np.where(ato, ato_cat, category)
     merchant = np.where(ato, ato_merchant, merchant)
@@ -74,10 +75,13 @@ def inject_fraud(seed: int, customers: Customers, window: Window, normal: Txns, 
     # Skimming burst: card present abroad, shops and cash machines.
     burst = p == 2
     burst_channel = np.array([0, 2, 3])[pick(rng, (0.5, 0.3, 0.2), n)]
-    shop_cat = np.array([_CAT["grocery"], _CAT["clothing"], _CAT["electronics"], _CAT["restaurant"]])[rng.integers(0, 4, n)]
+    shop_cat = np.array([_CAT["grocery"], _CAT["clothing"], _CAT["electronics"], _CAT["restaurant"]])[
+        rng.integers(0, 4, n)
+    ]
     burst_cat = np.where(burst_channel == 2, _CAT["cash_advance"], shop_cat)
-    amount = np.where(burst, np.where(burst_channel == 2, rng.integers(20, 51, n) * 10.0,
-                                      rng.lognormal(np.log(110), 0.6, n)), amount)
+    amount = np.where(
+        burst, np.where(burst_channel == 2, rng.integers(20, 51, n) * 10.0, rng.lognormal(np.log(110), 0.6, n)), amount
+    )
     category = np.where(burst, burst_cat, category)
     channel = np.where(burst, burst_channel, channel)
     merchant = np.where(burst, offsets[burst_cat] + rng.integers(0, 1 << 30, n) % counts[burst_cat], merchant)
@@ -106,7 +110,9 @@ def fraud_labels(seed: int, txns: Txns, window: Window, home: np.ndarray) -> tup
     rng = stream(seed, "fraud_labels")
     n = len(txns)
     abroad = txns.country != home[txns.cust]
-    suspicious = 0.004 + 0.04 * abroad + 0.02 * ((txns.channel == 1) & (txns.amount_eur > 150)) + 0.03 * (txns.amount_eur > 500)
+    suspicious = (
+        0.004 + 0.04 * abroad + 0.02 * ((txns.channel == 1) & (txns.amount_eur > 150)) + 0.03 * (txns.amount_eur > 500)
+    )
     chosen = np.where(txns.is_fraud, rng.random(n) < 0.93, rng.random(n) < suspicious)
     delay = np.where(txns.is_fraud, 0.5 + rng.gamma(2.0, 3.0, n), rng.uniform(0.5, 10, n))
     labeled = txns.t + (delay * DAY).astype(np.int64)

@@ -100,8 +100,9 @@ def build_frames(customers: int, days: int, seed: int, end_date: date, progress:
     }
 
 
-def generate(settings: Settings, customers: int, days: int, seed: int, end_date: date | None = None,
-             progress: bool = False) -> DemoSummary:
+def generate(
+    settings: Settings, customers: int, days: int, seed: int, end_date: date | None = None, progress: bool = False
+) -> DemoSummary:
     """Generate demo data and replace the source tables with it, in one transaction."""
     started = time.perf_counter()
     end_date = end_date or date.today()
@@ -113,12 +114,18 @@ def generate(settings: Settings, customers: int, days: int, seed: int, end_date:
     bar.close()
     outcomes = frames["source.credit_outcomes"]
     summary = DemoSummary(
-        start_date=frames["_window"].start_date, end_date=end_date,
-        customers=counts["source.customers"], transactions=counts["source.transactions"],
-        fraud_transactions=frames["_fraud"], fraud_labels=counts["source.fraud_labels"],
-        news_articles=counts["source.news_articles"], news_labels=counts["source.news_labels"],
-        credit_outcomes=counts["source.credit_outcomes"], defaults=int(outcomes["defaulted"].sum()),
-        seconds=time.perf_counter() - started, load_seconds=time.perf_counter() - load_started,
+        start_date=frames["_window"].start_date,
+        end_date=end_date,
+        customers=counts["source.customers"],
+        transactions=counts["source.transactions"],
+        fraud_transactions=frames["_fraud"],
+        fraud_labels=counts["source.fraud_labels"],
+        news_articles=counts["source.news_articles"],
+        news_labels=counts["source.news_labels"],
+        credit_outcomes=counts["source.credit_outcomes"],
+        defaults=int(outcomes["defaulted"].sum()),
+        seconds=time.perf_counter() - started,
+        load_seconds=time.perf_counter() - load_started,
     )
     log.info("demo data loaded: %d customers, %d transactions, seed %d", summary.customers, summary.transactions, seed)
     return summary

@@ -19,13 +19,18 @@ from finrisk.errors import FinriskError
 log = logging.getLogger(__name__)
 
 SOURCE_TABLES = (
-    "source.customers", "source.credit_outcomes", "source.transactions",
-    "source.fraud_labels", "source.news_articles", "source.news_labels",
+    "source.customers",
+    "source.credit_outcomes",
+    "source.transactions",
+    "source.fraud_labels",
+    "source.news_articles",
+    "source.news_labels",
 )
 
 
-def replace_source(engine: Engine, frames: Mapping[str, pd.DataFrame],
-                   on_table: Callable[[str], None] | None = None) -> dict[str, int]:
+def replace_source(
+    engine: Engine, frames: Mapping[str, pd.DataFrame], on_table: Callable[[str], None] | None = None
+) -> dict[str, int]:
     """Truncate every source table and load the given frames; returns rows loaded per table."""
     unknown = set(frames) - set(SOURCE_TABLES)
     if unknown:

@@ -52,24 +52,28 @@ def make_news(seed: int, companies: Companies, window: Window) -> News:
     for i in range(count):
         d = draws[i]
         name = SENTIMENTS[tone[i]]
-        others = [int(x) for x in (d[1:1 + extra[i]] % len(companies)) if x % len(companies) != primary[i]]
+        others = [int(x) for x in (d[1 : 1 + extra[i]] % len(companies)) if x % len(companies) != primary[i]]
         headline_t = phrases.HEADLINES[name][d[0] % len(phrases.HEADLINES[name])]
         if "{other}" in headline_t and not others:
-            others = [int((primary[i] + 1 + d[5] % (len(companies) - 1)) % len(companies))] if len(companies) > 1 else []
+            others = (
+                [int((primary[i] + 1 + d[5] % (len(companies) - 1)) % len(companies))] if len(companies) > 1 else []
+            )
         slots = _slots(d, companies.names[primary[i]], companies.names[others[0]] if others else "its rivals")
         heads.append(headline_t.format(**slots))
         bodies.append(_body(name, d, slots))
         mentions.append([int(primary[i])] + list(dict.fromkeys(o for o in others if o != primary[i])))
 
     article_id = ids("A", count, 7)
-    articles = pd.DataFrame({
-        "article_id": article_id,
-        "published_at": iso_times(t),
-        "source": np.array(phrases.NEWS_SOURCES, dtype=object)[rng.integers(0, len(phrases.NEWS_SOURCES), count)],
-        "headline": np.array(heads, dtype=object),
-        "body": np.array(bodies, dtype=object),
-        "companies": np.array([json.dumps([companies.names[c] for c in m]) for m in mentions], dtype=object),
-    })
+    articles = pd.DataFrame(
+        {
+            "article_id": article_id,
+            "published_at": iso_times(t),
+            "source": np.array(phrases.NEWS_SOURCES, dtype=object)[rng.integers(0, len(phrases.NEWS_SOURCES), count)],
+            "headline": np.array(heads, dtype=object),
+            "body": np.array(bodies, dtype=object),
+            "companies": np.array([json.dumps([companies.names[c] for c in m]) for m in mentions], dtype=object),
+        }
+    )
     labels = pd.DataFrame({"article_id": article_id, "sentiment": np.array(SENTIMENTS, dtype=object)[label]})
     sizes = np.array([len(m) for m in mentions])
     flat = np.concatenate([np.array(m) for m in mentions]) if mentions else np.zeros(0, dtype=int)
@@ -80,9 +84,15 @@ def make_news(seed: int, companies: Companies, window: Window) -> News:
 def _slots(d: np.ndarray, company: str, other: str) -> dict:
     """Values for the template placeholders, drawn from one row of random integers."""
     return {
-        "company": company, "other": other, "pct": 2 + d[6] % 27, "jobs": (1 + d[7] % 40) * 50,
-        "amount": (1 + d[8] % 60) * 5, "n": 2 + d[9] % 7, "city": phrases.NEWS_CITIES[d[10] % len(phrases.NEWS_CITIES)],
-        "quarter": phrases.QUARTERS[d[11] % len(phrases.QUARTERS)], "role": phrases.ROLES[d[9] % len(phrases.ROLES)],
+        "company": company,
+        "other": other,
+        "pct": 2 + d[6] % 27,
+        "jobs": (1 + d[7] % 40) * 50,
+        "amount": (1 + d[8] % 60) * 5,
+        "n": 2 + d[9] % 7,
+        "city": phrases.NEWS_CITIES[d[10] % len(phrases.NEWS_CITIES)],
+        "quarter": phrases.QUARTERS[d[11] % len(phrases.QUARTERS)],
+        "role": phrases.ROLES[d[9] % len(phrases.ROLES)],
         "month": phrases.MONTHS[d[10] % 12],
     }
 

@@ -39,8 +39,11 @@ def write_notes(rng: np.random.Generator, hidden: np.ndarray, arrears: np.ndarra
             if text in seen:
                 continue
             seen.add(text)
-            parts.append(text.format(n=n[i], month=phrases.MONTHS[month[i]],
-                                     country=phrases.NOTE_COUNTRIES[country[i]], day=day[i]))
+            parts.append(
+                text.format(
+                    n=n[i], month=phrases.MONTHS[month[i]], country=phrases.NOTE_COUNTRIES[country[i]], day=day[i]
+                )
+            )
         out[i] = "; ".join(parts) if len(parts) > 1 and rng_sep(choice[i, 0]) else ". ".join(parts)
     return out
 

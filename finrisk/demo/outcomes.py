@@ -23,8 +23,9 @@ NEWS_LOOKBACK_DAYS = 60
 RECENT_DAYS = 14
 
 
-def make_outcomes(seed: int, customers: Customers, txns: Txns, news: News, window: Window,
-                  target_rate: float = 0.08) -> pd.DataFrame:
+def make_outcomes(
+    seed: int, customers: Customers, txns: Txns, news: News, window: Window, target_rate: float = 0.08
+) -> pd.DataFrame:
     """The credit_outcomes rows (customer_id, snapshot_date, defaulted)."""
     rng = stream(seed, "outcomes")
     count = len(customers.hidden)
@@ -33,17 +34,22 @@ def make_outcomes(seed: int, customers: Customers, txns: Txns, news: News, windo
     behaviour = _behaviour(txns, snapshot, window)
     negative_news = _news_before(customers.employer, snapshot, news)
     score = (
-        customers.profile_logit + 1.2 * customers.hidden
-        + 0.6 * np.log1p(behaviour["fees"]) + 0.3 * np.log1p(behaviour["cash"])
-        + 0.3 * np.log1p(behaviour["gambling"]) + 0.5 * np.clip(behaviour["decline"], 0, 2)
+        customers.profile_logit
+        + 1.2 * customers.hidden
+        + 0.6 * np.log1p(behaviour["fees"])
+        + 0.3 * np.log1p(behaviour["cash"])
+        + 0.3 * np.log1p(behaviour["gambling"])
+        + 0.5 * np.clip(behaviour["decline"], 0, 2)
         + 0.8 * np.log1p(negative_news)
     )
     probability = sigmoid(_intercept(score, target_rate) + score)
-    return pd.DataFrame({
-        "customer_id": customers.frame["customer_id"].to_numpy(),
-        "snapshot_date": iso_dates(snapshot),
-        "defaulted": rng.random(count) < probability,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": customers.frame["customer_id"].to_numpy(),
+            "snapshot_date": iso_dates(snapshot),
+            "defaulted": rng.random(count) < probability,
+        }
+    )
 
 
 def _behaviour(txns: Txns, snapshot: np.ndarray, window: Window) -> dict[str, np.ndarray]:

@@ -42,12 +42,31 @@ NOTES_NEUTRAL = (
     "Called about contactless limit",
     "Requested new PIN",
 )
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 NOTE_COUNTRIES = ("Spain", "Italy", "the US", "Portugal", "Greece", "Japan", "Croatia", "the UK")
 
-NEWS_SOURCES = ("Financial Wire", "Daily Ledger", "Euro Markets Today", "Business Courier", "Market Brief",
-                "The Trade Journal", "Regional Economy News")
+NEWS_SOURCES = (
+    "Financial Wire",
+    "Daily Ledger",
+    "Euro Markets Today",
+    "Business Courier",
+    "Market Brief",
+    "The Trade Journal",
+    "Regional Economy News",
+)
 
 HEADLINES = {
     "negative": (
@@ -115,5 +134,19 @@ BODY = {
 }
 ROLES = ("chief executive", "chief financial officer", "chair", "head of operations", "finance director")
 QUARTERS = ("first-quarter", "second-quarter", "third-quarter", "fourth-quarter", "half-year")
-NEWS_CITIES = ("Berlin", "Paris", "Amsterdam", "Madrid", "Milan", "Brussels", "Vienna", "Dublin", "Lyon",
-               "Hamburg", "Porto", "Helsinki", "Rotterdam", "Turin")
+NEWS_CITIES = (
+    "Berlin",
+    "Paris",
+    "Amsterdam",
+    "Madrid",
+    "Milan",
+    "Brussels",
+    "Vienna",
+    "Dublin",
+    "Lyon",
+    "Hamburg",
+    "Porto",
+    "Helsinki",
+    "Rotterdam",
+    "Turin",
+)

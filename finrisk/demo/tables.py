@@ -33,24 +33,28 @@ def transactions_frame(txns: Txns, customer_ids: np.ndarray) -> pd.DataFrame:
     whole = np.array([c == "JPY" for c in CURRENCIES])[ccy]
     amount = np.where(whole, np.round(local), np.round(local, 2))
     amount = np.maximum(amount, np.where(whole, 1.0, 0.01))
-    return pd.DataFrame({
-        "txn_id": ids("T", n, 9),
-        "customer_id": customer_ids[txns.cust],
-        "occurred_at": iso_times(txns.t),
-        "amount": amount,
-        "currency": np.array(CURRENCIES, dtype=object)[ccy],
-        "merchant": np.array(vocab.merchant_table()[0], dtype=object)[txns.merchant],
-        "description": _descriptions(txns),
-        "channel": np.array(vocab.CHANNELS, dtype=object)[txns.channel],
-        "country": np.array(vocab.COUNTRIES, dtype=object)[txns.country],
-    })
+    return pd.DataFrame(
+        {
+            "txn_id": ids("T", n, 9),
+            "customer_id": customer_ids[txns.cust],
+            "occurred_at": iso_times(txns.t),
+            "amount": amount,
+            "currency": np.array(CURRENCIES, dtype=object)[ccy],
+            "merchant": np.array(vocab.merchant_table()[0], dtype=object)[txns.merchant],
+            "description": _descriptions(txns),
+            "channel": np.array(vocab.CHANNELS, dtype=object)[txns.channel],
+            "country": np.array(vocab.COUNTRIES, dtype=object)[txns.country],
+        }
+    )
 
 
 def _descriptions(txns: Txns) -> np.ndarray:
     """Statement text like 'CONTACTLESS REWE BERLIN' or 'LATE PAYMENT FEE'."""
     slot = (txns.cust * 31 + txns.merchant) % _CITY_SLOTS
     fee = txns.category == vocab.FEES
-    code = ((txns.merchant * len(vocab.CHANNELS) + txns.channel) * len(vocab.COUNTRIES) + txns.country) * _CITY_SLOTS + slot
+    code = (
+        (txns.merchant * len(vocab.CHANNELS) + txns.channel) * len(vocab.COUNTRIES) + txns.country
+    ) * _CITY_SLOTS + slot
     code = np.where(fee, -1 - slot, code)
     unique, inverse = np.unique(code, return_inverse=True)
     names = vocab.merchant_table()[0]
@@ -70,11 +74,14 @@ def _descriptions(txns: Txns) -> np.ndarray:
     return texts[inverse.reshape(-1)]
 
 
-def fraud_labels_frame(txn_ids: np.ndarray, positions: np.ndarray, is_fraud: np.ndarray,
-                       labeled_at: np.ndarray) -> pd.DataFrame:
+def fraud_labels_frame(
+    txn_ids: np.ndarray, positions: np.ndarray, is_fraud: np.ndarray, labeled_at: np.ndarray
+) -> pd.DataFrame:
     """source.fraud_labels rows, in transaction order."""
-    return pd.DataFrame({
-        "txn_id": txn_ids[positions],
-        "is_fraud": is_fraud.astype(bool),
-        "labeled_at": iso_times(labeled_at),
-    })
+    return pd.DataFrame(
+        {
+            "txn_id": txn_ids[positions],
+            "is_fraud": is_fraud.astype(bool),
+            "labeled_at": iso_times(labeled_at),
+        }
+    )

@@ -17,10 +17,12 @@ from finrisk.demo import vocab
 from finrisk.demo.common import DAY, Window, pick, stream
 from finrisk.demo.customers import Customers
 
-_HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.2, 2.5, 3.5, 4, 4.5, 5.5, 6.5, 5.5, 5, 5, 5.5, 6.5, 7, 6.5,
-                          5.5, 4, 3, 2])
-_DISCRETIONARY = np.isin(vocab.CATEGORY_NAMES, ("restaurant", "online_retail", "clothing", "electronics", "travel",
-                                                 "hotel"))
+_HOUR_WEIGHTS = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.2, 2.5, 3.5, 4, 4.5, 5.5, 6.5, 5.5, 5, 5, 5.5, 6.5, 7, 6.5, 5.5, 4, 3, 2]
+)
+_DISCRETIONARY = np.isin(
+    vocab.CATEGORY_NAMES, ("restaurant", "online_retail", "clothing", "electronics", "travel", "hotel")
+)
 _COUNTRY_INDEX = {c: i for i, c in enumerate(vocab.COUNTRIES)}
 CURRENCIES = tuple(vocab.FX_PER_EUR)
 # Currency index per country index.
@@ -43,12 +45,12 @@ class Txns:
     def __len__(self) -> int:
         return len(self.t)
 
-    def take(self, index: np.ndarray) -> "Txns":
+    def take(self, index: np.ndarray) -> Txns:
         """The rows at `index` (a mask or positions), in that order."""
         return Txns(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
     @staticmethod
-    def concat(parts: list["Txns"]) -> "Txns":
+    def concat(parts: list[Txns]) -> Txns:
         """Rows of several parts, one after the other."""
         return Txns(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Txns)})
 
@@ -65,7 +67,12 @@ def normal_transactions(seed: int, customers: Customers, window: Window) -> Txns
     per_customer = rng.poisson(customers.activity * window.days)
     cust = np.repeat(np.arange(count), per_customer)
     n = len(cust)
-    t = window.start + rng.integers(0, window.days, n) * DAY + pick(rng, _HOUR_WEIGHTS, n) * 3600 + rng.integers(0, 3600, n)
+    t = (
+        window.start
+        + rng.integers(0, window.days, n) * DAY
+        + pick(rng, _HOUR_WEIGHTS, n) * 3600
+        + rng.integers(0, 3600, n)
+    )
 
     # Distress: from the onset on, a third of the spending disappears and risky categories grow.
     post = customers.distressed[cust] & (t >= customers.distress_onset[cust])

@@ -32,22 +32,67 @@ REGIONS = {
 
 # Countries a card is used in, their currency and a few cities for descriptions.
 COUNTRIES = (
-    "DE", "FR", "NL", "ES", "IT", "BE", "AT", "IE", "FI", "PT",
-    "GB", "US", "CH", "SE", "NO", "DK", "PL", "CZ", "JP", "CA", "AU", "GR", "HR",
+    "DE",
+    "FR",
+    "NL",
+    "ES",
+    "IT",
+    "BE",
+    "AT",
+    "IE",
+    "FI",
+    "PT",
+    "GB",
+    "US",
+    "CH",
+    "SE",
+    "NO",
+    "DK",
+    "PL",
+    "CZ",
+    "JP",
+    "CA",
+    "AU",
+    "GR",
+    "HR",
 )
 COUNTRY_CURRENCY = {
-    "GB": "GBP", "US": "USD", "CH": "CHF", "SE": "SEK", "NO": "NOK", "DK": "DKK",
-    "PL": "PLN", "CZ": "CZK", "JP": "JPY", "CA": "CAD", "AU": "AUD",
+    "GB": "GBP",
+    "US": "USD",
+    "CH": "CHF",
+    "SE": "SEK",
+    "NO": "NOK",
+    "DK": "DKK",
+    "PL": "PLN",
+    "CZ": "CZK",
+    "JP": "JPY",
+    "CA": "CAD",
+    "AU": "AUD",
 }
 CITIES = {
-    "DE": ("BERLIN", "MUENCHEN", "HAMBURG", "KOELN"), "FR": ("PARIS", "LYON", "TOULOUSE"),
-    "NL": ("AMSTERDAM", "UTRECHT", "ROTTERDAM"), "ES": ("MADRID", "BARCELONA", "SEVILLA"),
-    "IT": ("MILANO", "ROMA", "TORINO"), "BE": ("BRUXELLES", "ANTWERPEN"), "AT": ("WIEN", "GRAZ"),
-    "IE": ("DUBLIN", "CORK"), "FI": ("HELSINKI", "TAMPERE"), "PT": ("LISBOA", "PORTO"),
-    "GB": ("LONDON", "MANCHESTER"), "US": ("NEW YORK", "MIAMI", "SAN FRANCISCO"), "CH": ("ZURICH", "GENEVA"),
-    "SE": ("STOCKHOLM",), "NO": ("OSLO",), "DK": ("COPENHAGEN",), "PL": ("WARSZAWA", "KRAKOW"),
-    "CZ": ("PRAHA",), "JP": ("TOKYO", "OSAKA"), "CA": ("TORONTO",), "AU": ("SYDNEY",),
-    "GR": ("ATHINA",), "HR": ("SPLIT", "ZAGREB"),
+    "DE": ("BERLIN", "MUENCHEN", "HAMBURG", "KOELN"),
+    "FR": ("PARIS", "LYON", "TOULOUSE"),
+    "NL": ("AMSTERDAM", "UTRECHT", "ROTTERDAM"),
+    "ES": ("MADRID", "BARCELONA", "SEVILLA"),
+    "IT": ("MILANO", "ROMA", "TORINO"),
+    "BE": ("BRUXELLES", "ANTWERPEN"),
+    "AT": ("WIEN", "GRAZ"),
+    "IE": ("DUBLIN", "CORK"),
+    "FI": ("HELSINKI", "TAMPERE"),
+    "PT": ("LISBOA", "PORTO"),
+    "GB": ("LONDON", "MANCHESTER"),
+    "US": ("NEW YORK", "MIAMI", "SAN FRANCISCO"),
+    "CH": ("ZURICH", "GENEVA"),
+    "SE": ("STOCKHOLM",),
+    "NO": ("OSLO",),
+    "DK": ("COPENHAGEN",),
+    "PL": ("WARSZAWA", "KRAKOW"),
+    "CZ": ("PRAHA",),
+    "JP": ("TOKYO", "OSAKA"),
+    "CA": ("TORONTO",),
+    "AU": ("SYDNEY",),
+    "GR": ("ATHINA",),
+    "HR": ("SPLIT", "ZAGREB"),
 }
 # Where people travel to, and where fraudsters' transactions tend to come from.
 TRAVEL_COUNTRIES = ("ES", "IT", "FR", "GB", "PT", "GR", "HR", "AT", "CH", "US", "DE", "NL", "SE", "DK", "JP")
@@ -56,29 +101,90 @@ FRAUD_COUNTRIES = ("US", "GB", "PL", "CZ", "CA", "AU", "NO", "JP", "SE")
 FRAUD_COUNTRY_WEIGHTS = (0.28, 0.2, 0.12, 0.09, 0.08, 0.07, 0.06, 0.05, 0.05)
 # Units of currency per EUR, rounded; only for making foreign amounts look plausible.
 FX_PER_EUR = {
-    "EUR": 1.0, "USD": 1.08, "GBP": 0.85, "CHF": 0.95, "SEK": 11.4, "NOK": 11.6, "DKK": 7.46,
-    "PLN": 4.3, "CZK": 25.0, "JPY": 160.0, "CAD": 1.47, "AUD": 1.63,
+    "EUR": 1.0,
+    "USD": 1.08,
+    "GBP": 0.85,
+    "CHF": 0.95,
+    "SEK": 11.4,
+    "NOK": 11.6,
+    "DKK": 7.46,
+    "PLN": 4.3,
+    "CZK": 25.0,
+    "JPY": 160.0,
+    "CAD": 1.47,
+    "AUD": 1.63,
 }
 
 CHANNELS = ("pos", "online", "atm", "contactless")
 
 # category: (weight, median EUR, log-sigma, channel probabilities (pos, online, atm, contactless), merchants)
 CATEGORIES: dict[str, tuple[float, float, float, tuple[float, float, float, float], tuple[str, ...]]] = {
-    "grocery": (0.25, 32, 0.65, (0.45, 0.05, 0.0, 0.50), (
-        "REWE", "LIDL", "ALDI", "CARREFOUR", "ALBERT HEIJN", "MERCADONA", "ESSELUNGA", "DELHAIZE", "SPAR", "JUMBO")),
-    "restaurant": (0.13, 26, 0.65, (0.35, 0.10, 0.0, 0.55), (
-        "BISTRO CENTRAL", "PIZZERIA NAPOLI", "SUSHI YAMA", "CAFE AMELIE", "BURGER HOUSE", "TAPAS BAR SOL",
-        "DELIVERY EXPRESS", "KEBAB PALACE")),
-    "fuel": (0.07, 58, 0.35, (0.60, 0.0, 0.0, 0.40), ("SHELL", "ARAL", "TOTALENERGIES", "REPSOL", "ENI STATION", "ESSO")),
-    "transport": (0.07, 11, 0.8, (0.15, 0.45, 0.0, 0.40), (
-        "DB BAHN", "SNCF CONNECT", "RENFE", "CITY TRANSIT", "RIDESHARE APP", "TAXI ZENTRALE", "PARKING PLUS")),
-    "online_retail": (0.12, 42, 0.9, (0.0, 1.0, 0.0, 0.0), (
-        "MARKETPLACE ONLINE", "ZALANDO", "BOL.COM", "FNAC.COM", "OTTO", "ETSY MARKET", "BOOKSHOP ONLINE")),
-    "clothing": (0.05, 58, 0.7, (0.55, 0.25, 0.0, 0.20), ("H&M", "ZARA", "PRIMARK", "C&A", "UNIQLO", "PEEK&CLOPPENBURG")),
-    "electronics": (0.02, 170, 0.9, (0.50, 0.50, 0.0, 0.0), ("MEDIAMARKT", "SATURN", "COOLBLUE", "FNAC", "APPLE STORE")),
+    "grocery": (
+        0.25,
+        32,
+        0.65,
+        (0.45, 0.05, 0.0, 0.50),
+        ("REWE", "LIDL", "ALDI", "CARREFOUR", "ALBERT HEIJN", "MERCADONA", "ESSELUNGA", "DELHAIZE", "SPAR", "JUMBO"),
+    ),
+    "restaurant": (
+        0.13,
+        26,
+        0.65,
+        (0.35, 0.10, 0.0, 0.55),
+        (
+            "BISTRO CENTRAL",
+            "PIZZERIA NAPOLI",
+            "SUSHI YAMA",
+            "CAFE AMELIE",
+            "BURGER HOUSE",
+            "TAPAS BAR SOL",
+            "DELIVERY EXPRESS",
+            "KEBAB PALACE",
+        ),
+    ),
+    "fuel": (
+        0.07,
+        58,
+        0.35,
+        (0.60, 0.0, 0.0, 0.40),
+        ("SHELL", "ARAL", "TOTALENERGIES", "REPSOL", "ENI STATION", "ESSO"),
+    ),
+    "transport": (
+        0.07,
+        11,
+        0.8,
+        (0.15, 0.45, 0.0, 0.40),
+        ("DB BAHN", "SNCF CONNECT", "RENFE", "CITY TRANSIT", "RIDESHARE APP", "TAXI ZENTRALE", "PARKING PLUS"),
+    ),
+    "online_retail": (
+        0.12,
+        42,
+        0.9,
+        (0.0, 1.0, 0.0, 0.0),
+        ("MARKETPLACE ONLINE", "ZALANDO", "BOL.COM", "FNAC.COM", "OTTO", "ETSY MARKET", "BOOKSHOP ONLINE"),
+    ),
+    "clothing": (
+        0.05,
+        58,
+        0.7,
+        (0.55, 0.25, 0.0, 0.20),
+        ("H&M", "ZARA", "PRIMARK", "C&A", "UNIQLO", "PEEK&CLOPPENBURG"),
+    ),
+    "electronics": (
+        0.02,
+        170,
+        0.9,
+        (0.50, 0.50, 0.0, 0.0),
+        ("MEDIAMARKT", "SATURN", "COOLBLUE", "FNAC", "APPLE STORE"),
+    ),
     "pharmacy": (0.04, 17, 0.6, (0.40, 0.05, 0.0, 0.55), ("DM DROGERIE", "ROSSMANN", "PHARMACIE CENTRALE", "FARMACIA")),
-    "subscription": (0.05, 12, 0.5, (0.0, 1.0, 0.0, 0.0), (
-        "STREAMFLIX", "MUSICBOX", "CLOUD STORAGE", "GYM CLUB", "NEWS DIGITAL", "MOBILE TELCO")),
+    "subscription": (
+        0.05,
+        12,
+        0.5,
+        (0.0, 1.0, 0.0, 0.0),
+        ("STREAMFLIX", "MUSICBOX", "CLOUD STORAGE", "GYM CLUB", "NEWS DIGITAL", "MOBILE TELCO"),
+    ),
     "utilities": (0.03, 72, 0.5, (0.0, 1.0, 0.0, 0.0), ("STADTWERKE", "EDF", "VATTENFALL", "ENEL ENERGIA", "ENECO")),
     "travel": (0.015, 240, 0.8, (0.10, 0.90, 0.0, 0.0), ("LUFTHANSA", "KLM", "RYANAIR", "EASYJET", "BOOKING TRAVEL")),
     "hotel": (0.01, 135, 0.6, (0.65, 0.35, 0.0, 0.0), ("HOTEL IBIS", "NH HOTELS", "HOLIDAY STAY", "MOTEL ONE")),
@@ -93,7 +199,10 @@ CASH, GAMBLING, FEES = (CATEGORY_NAMES.index(c) for c in ("cash_advance", "gambl
 FRAUD_MERCHANTS = ("DIGITAL GOODS 24", "GIFTCARD HUB", "CRYPTO XCHG", "GAMECREDITS STORE", "DONATE-NOW ORG", "VPN SHOP")
 
 DESCRIPTION_PREFIX = {
-    "pos": "CARD PAYMENT", "online": "ONLINE PURCHASE", "atm": "ATM WITHDRAWAL", "contactless": "CONTACTLESS",
+    "pos": "CARD PAYMENT",
+    "online": "ONLINE PURCHASE",
+    "atm": "ATM WITHDRAWAL",
+    "contactless": "CONTACTLESS",
 }
 FEE_DESCRIPTIONS = ("LATE PAYMENT FEE", "OVERLIMIT FEE", "RETURNED PAYMENT FEE")
 

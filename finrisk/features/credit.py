@@ -59,8 +59,17 @@ WIDE_ONLY = ("spend 30d", "spend 90d", "largest 180d", "merchants 180d", "abroad
 
 # Profile keys read first when a profile has them; the rest follow sorted by key.
 PRIORITY_KEYS = (
-    "arrears_24m", "utilisation", "income", "annual_turnover", "employment_status", "employment_years",
-    "years_trading", "credit_limit", "housing", "age_band", "dependents",
+    "arrears_24m",
+    "utilisation",
+    "income",
+    "annual_turnover",
+    "employment_status",
+    "employment_years",
+    "years_trading",
+    "credit_limit",
+    "housing",
+    "age_band",
+    "dependents",
 )
 
 

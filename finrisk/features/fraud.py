@@ -56,8 +56,12 @@ def build(row: dict[str, Any]) -> Record:
         "country": format_value(row["country"]),
         "currency": format_value(row["currency"]),
     }
-    values = dict(row, merchant_fraud_rate_90d=rate, merchant_labels_90d=labelled,
-                  hour=occurred.hour if occurred is not None else 0)
+    values = dict(
+        row,
+        merchant_fraud_rate_90d=rate,
+        merchant_labels_90d=labelled,
+        hour=occurred.hour if occurred is not None else 0,
+    )
     numeric = {name: float(values[name] or 0) for name in NUMERIC}
     attributes = {
         "channel": row["channel"] or "unknown",

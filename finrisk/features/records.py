@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from finrisk.dates import end_of_day, start_of_day
-
-__all__ = ["Record", "end_of_day", "explained_fields", "shard_params", "start_of_day"]  # the day rule lives in finrisk.dates
+from finrisk.errors import FinriskError
 
 
 @dataclass
@@ -21,7 +19,8 @@ class Record:
     protected attributes for fairness tables), `meta["number_groups"]` (reason-code name ->
     the numeric keys it stands for: behaviour figures are explained like fields although
     they are not in the text), `meta["wide_only"]` (fields a fused model's encoder does not read:
-    figures that move daily; the n-grams and the tabular vector still do), and for training `meta["label"]` and `meta["time"]`.
+    figures that move daily; the n-grams and the tabular vector still do), and for training `meta["label"]` and
+    `meta["time"]`.
     """
 
     key: str
@@ -35,11 +34,14 @@ def explained_fields(record: Record) -> dict[str, str]:
     return {**record.fields, **{name: "" for name in groups if name not in record.fields}}
 
 
+def check_shard(i: int, n: int) -> tuple[int, int]:
+    """(i, n) when 0 <= i < n, or a one-line error: the one shard range rule."""
+    if n < 1 or not 0 <= i < n:
+        raise FinriskError(f"shard {i}/{n} is out of range: need 0 <= i < n")
+    return int(i), int(n)
+
+
 def shard_params(shard: tuple[int, int] | None) -> dict[str, int]:
     """Bound parameters for `mod(abs(hashtext(key)), n) = i`; no shard means one slice."""
-    if shard is None:
-        return {"shard_i": 0, "shard_n": 1}
-    i, n = shard
-    if n < 1 or not 0 <= i < n:
-        raise ValueError(f"shard {i}/{n} is not a valid slice")
-    return {"shard_i": int(i), "shard_n": int(n)}
+    i, n = check_shard(*shard) if shard is not None else (0, 1)
+    return {"shard_i": i, "shard_n": n}

@@ -23,7 +23,11 @@ def _capped_json(value: Any, depth: int = 0) -> str:
         if depth >= MAX_DEPTH:
             return '"…"'
         items = sorted(((str(k), v) for k, v in value.items()), key=lambda kv: kv[0])
-        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_capped_json(v, depth + 1)}" for k, v in items) + "}"
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_capped_json(v, depth + 1)}" for k, v in items)
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         if depth >= MAX_DEPTH:
             return '"…"'
@@ -78,4 +82,3 @@ def without_lines(text: str, keys) -> str:
         return text
     keys = set(keys)
     return "\n".join(line for line in text.split("\n") if line.split(": ", 1)[0] not in keys)
-

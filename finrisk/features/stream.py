@@ -40,8 +40,9 @@ def chunked(rows: Iterator[dict], size: int = CHUNK_ROWS) -> Iterator[list[dict]
         yield batch
 
 
-def with_features(conn: Connection, examples: Iterator[dict], features_sql: str, use_as_of: bool,
-                  chunk: int = CHUNK_ROWS) -> Iterator[tuple[dict, dict]]:
+def with_features(
+    conn: Connection, examples: Iterator[dict], features_sql: str, use_as_of: bool, chunk: int = CHUNK_ROWS
+) -> Iterator[tuple[dict, dict]]:
     """(example row, feature row) pairs: each chunk of examples is sent as arrays to the feature query."""
     for batch in chunked(examples, chunk):
         params: dict[str, Any] = {"keys": [row["key"] for row in batch]}

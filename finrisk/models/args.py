@@ -16,7 +16,9 @@ class TrainArgs:
     batch_size: int = field(default=16, metadata={"help": "examples per optimisation step"})
     learning_rate: float = field(default=2e-4, metadata={"help": "peak AdamW learning rate of the pretrained encoder"})
     head_learning_rate: float = field(
-        default=2e-3, metadata={"help": "peak learning rate of the freshly initialised classifier head; 0 = learning_rate"})
+        default=2e-3,
+        metadata={"help": "peak learning rate of the freshly initialised classifier head; 0 = learning_rate"},
+    )
     max_length: int = field(default=192, metadata={"help": "tokens kept per example (longer text is truncated)"})
     seed: int = field(default=42, metadata={"help": "seed for python, numpy and torch"})
     max_steps: int = field(default=140, metadata={"help": "stop after this many steps; -1 means no limit"})
@@ -26,25 +28,41 @@ class TrainArgs:
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})
     eval_batch_size: int = field(default=64, metadata={"help": "examples per prediction batch"})
     validation_share: float = field(default=0.15, metadata={"help": "share of examples (by time) in validation"})
-    holdout_share: float = field(default=0.2, metadata={"help": "share of the latest examples in the out-of-time holdout"})
+    holdout_share: float = field(
+        default=0.2, metadata={"help": "share of the latest examples in the out-of-time holdout"}
+    )
     head_epochs: int = field(default=40, metadata={"help": "fused models: passes of the head over the cached inputs"})
     head_hidden: int = field(default=8, metadata={"help": "fused models: width of the MLP over the encoder vector"})
     fusion_learning_rate: float = field(
-        default=3e-4, metadata={"help": "fused models: AdamW rate of the head (tabular part x0.1, wide part x5)"})
+        default=3e-4, metadata={"help": "fused models: AdamW rate of the head (tabular part x0.1, wide part x5)"}
+    )
     wide_features: int = field(
-        default=2**18, metadata={"help": "fused models: hashed word 1-2-gram buckets of the text in the head; 0 = none"})
+        default=2**18, metadata={"help": "fused models: hashed word 1-2-gram buckets of the text in the head; 0 = none"}
+    )
     head_weight_decay: float = field(default=0.01, metadata={"help": "fused models: AdamW weight decay of the head"})
     cpu_int8: bool = field(
-        default=True, metadata={"help": "fused models: on CPU, embed (train and score) with the int8 encoder; "
-                                        "False keeps float32 (stored with the model)"})
+        default=True,
+        metadata={
+            "help": "fused models: on CPU, embed (train and score) with the int8 encoder; "
+            "False keeps float32 (stored with the model)"
+        },
+    )
     slow_text: bool = field(
-        default=True, metadata={"help": "fused models: the encoder reads a record's fields less meta['wide_only'] "
-                                        "(daily figures, still in the n-grams), so its vector can be stored"})
+        default=True,
+        metadata={
+            "help": "fused models: the encoder reads a record's fields less meta['wide_only'] "
+            "(daily figures, still in the n-grams), so its vector can be stored"
+        },
+    )
     stack_tree: bool = field(
-        default=True, metadata={"help": "fused models: the HGB baseline's logit is a head input (out-of-fold in training)"})
+        default=True,
+        metadata={"help": "fused models: the HGB baseline's logit is a head input (out-of-fold in training)"},
+    )
     base_model: str | None = field(
         default=None,
-        metadata={"help": "local path or hub name; None = settings.base_model or packaged MiniLM; 'tiny-random' for tests"},
+        metadata={
+            "help": "local path or hub name; None = settings.base_model or packaged MiniLM; 'tiny-random' for tests"
+        },
     )
 
     def __post_init__(self) -> None:
@@ -66,7 +84,9 @@ class TrainArgs:
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
-            raise FinriskError(f"training argument(s) out of range: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+            raise FinriskError(
+                f"training argument(s) out of range: {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}"
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> TrainArgs:
@@ -83,8 +103,3 @@ class TrainArgs:
     def to_params(self) -> dict[str, str]:
         """Every field as a string, for MLflow params."""
         return {k: str(v) for k, v in asdict(self).items()}
-
-    @staticmethod
-    def help() -> dict[str, str]:
-        """Field name -> help text."""
-        return {f.name: f.metadata.get("help", "") for f in fields(TrainArgs)}

@@ -50,7 +50,12 @@ def _looks_like_path(name: str) -> bool:
 def load_backbone(base_model: str | None, num_labels: int, seed: int) -> Backbone:
     """A sequence classifier with `num_labels` outputs on top of the chosen encoder."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertForSequenceClassification
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        BertConfig,
+        BertForSequenceClassification,
+    )
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -60,8 +65,13 @@ def load_backbone(base_model: str | None, num_labels: int, seed: int) -> Backbon
         # A 2-layer, 32-wide BERT with MiniLM's vocabulary: trains in seconds on CPU.
         tokenizer = AutoTokenizer.from_pretrained(packaged_path())
         config = BertConfig(
-            vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-            intermediate_size=64, max_position_embeddings=512, num_labels=num_labels,
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=512,
+            num_labels=num_labels,
         )
         return Backbone(BertForSequenceClassification(config), tokenizer, TINY, "random-init")
     path = Path(name).expanduser()

@@ -35,8 +35,9 @@ def fit_lr(x: np.ndarray, y: Sequence[int], seed: int):
 def fit_hgb(x: np.ndarray, y: Sequence[int], seed: int):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, early_stopping=True,
-                                          validation_fraction=0.15, random_state=seed).fit(x, list(y))
+    return HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, early_stopping=True, validation_fraction=0.15, random_state=seed
+    ).fit(x, list(y))
 
 
 def fit_tfidf(texts: Sequence[str], y: Sequence[int], seed: int):
@@ -44,8 +45,10 @@ def fit_tfidf(texts: Sequence[str], y: Sequence[int], seed: int):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    return make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-                         LogisticRegression(max_iter=3000, C=4.0, random_state=seed)).fit(list(texts), list(y))
+    return make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+        LogisticRegression(max_iter=3000, C=4.0, random_state=seed),
+    ).fit(list(texts), list(y))
 
 
 @dataclass
@@ -64,9 +67,17 @@ class Baselines:
         return self.holdout.get(self.best, {})
 
 
-def fit_baselines(texts: dict[str, list[str]], tab: dict[str, np.ndarray] | None, labels: dict[str, list[int]],
-                  num_labels: int, positive_index: int, primary: str, seed: int,
-                  weights: dict[str, np.ndarray] | None = None, prior_shift: float = 0.0) -> Baselines:
+def fit_baselines(
+    texts: dict[str, list[str]],
+    tab: dict[str, np.ndarray] | None,
+    labels: dict[str, list[int]],
+    num_labels: int,
+    positive_index: int,
+    primary: str,
+    seed: int,
+    weights: dict[str, np.ndarray] | None = None,
+    prior_shift: float = 0.0,
+) -> Baselines:
     """Fit every baseline on train; evaluate on validation and holdout; pick the best on holdout `primary`.
 
     `weights` (per part) and `prior_shift` (added to the positive logit) are the population correction of a

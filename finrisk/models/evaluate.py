@@ -23,21 +23,29 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10, weights: np.
     for b in range(bins):
         mask = idx == b
         if mask.any():
-            row = {"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": int(mask.sum()),
-                   "mean_predicted": float(np.average(p[mask], weights=w[mask])),
-                   "observed_rate": float(np.average(y[mask], weights=w[mask]))}
+            row = {
+                "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                "n": int(mask.sum()),
+                "mean_predicted": float(np.average(p[mask], weights=w[mask])),
+                "observed_rate": float(np.average(y[mask], weights=w[mask])),
+            }
             if weights is not None:
                 row["weight"] = float(w[mask].sum())
             rows.append(row)
     return rows
 
 
-def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10, weights: np.ndarray | None = None) -> float:
+def expected_calibration_error(
+    y: np.ndarray, p: np.ndarray, bins: int = 10, weights: np.ndarray | None = None
+) -> float:
     """Count-weighted mean |observed - predicted| over the calibration bins."""
     table = calibration_table(y, p, bins, weights)
     n = sum(r.get("weight", r["n"]) for r in table)
-    return (float(sum(r.get("weight", r["n"]) * abs(r["observed_rate"] - r["mean_predicted"]) for r in table) / n)
-            if n else float("nan"))
+    return (
+        float(sum(r.get("weight", r["n"]) * abs(r["observed_rate"] - r["mean_predicted"]) for r in table) / n)
+        if n
+        else float("nan")
+    )
 
 
 def decile_table(y: np.ndarray, p: np.ndarray) -> list[dict]:
@@ -50,8 +58,16 @@ def decile_table(y: np.ndarray, p: np.ndarray) -> list[dict]:
         if len(part) == 0:
             continue
         captured += int(y[part].sum())
-        rows.append({"decile": d, "n": len(part), "min_score": float(p[part].min()), "max_score": float(p[part].max()),
-                     "bad_rate": float(y[part].mean()), "cumulative_bad_capture": captured / total_bad})
+        rows.append(
+            {
+                "decile": d,
+                "n": len(part),
+                "min_score": float(p[part].min()),
+                "max_score": float(p[part].max()),
+                "bad_rate": float(y[part].mean()),
+                "cumulative_bad_capture": captured / total_bad,
+            }
+        )
     return rows
 
 
@@ -67,9 +83,16 @@ def binary_metrics(y: Sequence[int], p: Sequence[float], weights: Sequence[float
         pr_auc = float(skm.average_precision_score(y, p, sample_weight=w))
     else:
         ks = pr_auc = float("nan")
-    return {"auc": auc, "gini": 2 * auc - 1, "ks": ks, "pr_auc": pr_auc,
-            "brier": float(skm.brier_score_loss(y, p, sample_weight=w)), "ece": expected_calibration_error(y, p, weights=w),
-            "base_rate": float(np.average(y, weights=w)), "n": int(len(y))}
+    return {
+        "auc": auc,
+        "gini": 2 * auc - 1,
+        "ks": ks,
+        "pr_auc": pr_auc,
+        "brier": float(skm.brier_score_loss(y, p, sample_weight=w)),
+        "ece": expected_calibration_error(y, p, weights=w),
+        "base_rate": float(np.average(y, weights=w)),
+        "n": int(len(y)),
+    }
 
 
 def multiclass_metrics(y: Sequence[int], probs: np.ndarray, positive_index: int) -> dict:
@@ -77,9 +100,11 @@ def multiclass_metrics(y: Sequence[int], probs: np.ndarray, positive_index: int)
     y = np.asarray(y, dtype=int)
     pred = probs.argmax(axis=1)
     one_vs_rest = binary_metrics((y == positive_index).astype(int), probs[:, positive_index])
-    return {"accuracy": float(skm.accuracy_score(y, pred)),
-            "macro_f1": float(skm.f1_score(y, pred, average="macro", labels=list(range(probs.shape[1])), zero_division=0)),
-            **one_vs_rest}
+    return {
+        "accuracy": float(skm.accuracy_score(y, pred)),
+        "macro_f1": float(skm.f1_score(y, pred, average="macro", labels=list(range(probs.shape[1])), zero_division=0)),
+        **one_vs_rest,
+    }
 
 
 def evaluate(y: Sequence[int], probs: np.ndarray, positive_index: int, weights: Sequence[float] | None = None) -> dict:
@@ -89,8 +114,14 @@ def evaluate(y: Sequence[int], probs: np.ndarray, positive_index: int, weights: 
     return multiclass_metrics(y, probs, positive_index)
 
 
-def group_table(groups: Sequence[dict], y: Sequence[int], score: Sequence[float], attributes: Sequence[str],
-                cutoff: float, min_n: int = 1) -> list[dict]:
+def group_table(
+    groups: Sequence[dict],
+    y: Sequence[int],
+    score: Sequence[float],
+    attributes: Sequence[str],
+    cutoff: float,
+    min_n: int = 1,
+) -> list[dict]:
     """Per attribute and group: n, AUC, bad rate, mean score, adverse rate (score >= cutoff) and its
     ratio to the least-affected group of the same attribute (1.0 = parity)."""
     y, score = np.asarray(y, dtype=int), np.asarray(score, dtype=float)
@@ -104,9 +135,17 @@ def group_table(groups: Sequence[dict], y: Sequence[int], score: Sequence[float]
             mask = values == value
             if mask.sum() < min_n:
                 continue
-            part.append({"attribute": attribute, "group": value, "n": int(mask.sum()),
-                         "auc": _safe_auc(y[mask], score[mask]), "bad_rate": float(y[mask].mean()),
-                         "mean_score": float(score[mask].mean()), "adverse_rate": float((score[mask] >= cutoff).mean())})
+            part.append(
+                {
+                    "attribute": attribute,
+                    "group": value,
+                    "n": int(mask.sum()),
+                    "auc": _safe_auc(y[mask], score[mask]),
+                    "bad_rate": float(y[mask].mean()),
+                    "mean_score": float(score[mask].mean()),
+                    "adverse_rate": float((score[mask] >= cutoff).mean()),
+                }
+            )
         lowest = min((r["adverse_rate"] for r in part if r["adverse_rate"] > 0), default=0.0)
         for r in part:
             r["adverse_ratio"] = r["adverse_rate"] / lowest if lowest else float("nan")

@@ -48,8 +48,9 @@ def band_value(number: float, edges: Sequence[float]) -> str:
     return f">={_edge(edges[-1])}"
 
 
-def protected_groups(metas: Sequence[dict], protected: Sequence[str],
-                     band_edges: dict[str, list[float]]) -> tuple[list[dict], list[str]]:
+def protected_groups(
+    metas: Sequence[dict], protected: Sequence[str], band_edges: dict[str, list[float]]
+) -> tuple[list[dict], list[str]]:
     """Each record's group values with the protected attributes added (numbers banded), and the warnings."""
     groups = [dict(m.get("groups") or {}) for m in metas]
     warnings = []
@@ -64,8 +65,10 @@ def protected_groups(metas: Sequence[dict], protected: Sequence[str],
             edges = band_edges.get(attribute)
             if not edges:
                 edges = sorted(set(float(q) for q in np.quantile(numbers, [0.25, 0.5, 0.75])))
-                warnings.append(f"protected attribute {attribute!r} is numeric with no band edges configured:"
-                                f" banded at its quartiles {', '.join(_edge(e) for e in edges)}")
+                warnings.append(
+                    f"protected attribute {attribute!r} is numeric with no band edges configured:"
+                    f" banded at its quartiles {', '.join(_edge(e) for e in edges)}"
+                )
             for group, value in zip(groups, raw):
                 number = as_number(value)
                 group[attribute] = band_value(number, edges) if number is not None else "missing"
@@ -75,8 +78,15 @@ def protected_groups(metas: Sequence[dict], protected: Sequence[str],
     return groups, warnings
 
 
-def flag_groups(rows: list[dict], protected: Sequence[str], *, min_ratio: float = 0.8, max_ratio: float = 1.25,
-                reference: str = "largest", min_group_n: int = 1) -> list[dict]:
+def flag_groups(
+    rows: list[dict],
+    protected: Sequence[str],
+    *,
+    min_ratio: float = 0.8,
+    max_ratio: float = 1.25,
+    reference: str = "largest",
+    min_group_n: int = 1,
+) -> list[dict]:
     """Set adverse_ratio against each attribute's reference group and `flag` on the rows; return the flagged
     protected groups (ratio outside [min_ratio, max_ratio], n >= min_group_n)."""
     flagged = []
@@ -107,5 +117,7 @@ def flag_groups(rows: list[dict], protected: Sequence[str], *, min_ratio: float 
 
 def describe(flagged: list[dict]) -> list[str]:
     """One short line per flagged group: attribute=group ratio (n)."""
-    return [f"{r['attribute']}={r['group']} adverse ratio {r['adverse_ratio']:.2f} vs {r['reference']} (n {r['n']})"
-            for r in flagged]
+    return [
+        f"{r['attribute']}={r['group']} adverse ratio {r['adverse_ratio']:.2f} vs {r['reference']} (n {r['n']})"
+        for r in flagged
+    ]

@@ -8,7 +8,8 @@ logit = [tabular, tree] · w_t + wide(text) · w_w + MLP(pooled encoder vector) 
   the head does not learn to trust the tree's in-sample fit.
 - The tabular part starts from the better of two fitted starts on validation: the LR
   baseline (tree weight 0) and LR stacked over the tabular vector and the out-of-fold tree
-  logit (which keeps what the tree adds with a weight fitted on rows the tree never saw). The wide (hashed word n-grams of the text)
+  logit (which keeps what the tree adds with a weight fitted on rows the tree never saw). The wide (hashed word
+  n-grams of the text)
   and deep (encoder) parts start at zero, so step 0 *is* a baseline and early stopping on
   validation never keeps something worse than it.
 - The encoder is frozen: each text is embedded once (mean pooling, as all-MiniLM-L6-v2 was
@@ -28,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from finrisk.features.records import Record
 from finrisk.features.serialize import to_text, without_lines
@@ -51,8 +53,9 @@ def wide_matrix(texts: Sequence[str], n_features: int):
     """Hashed word 1-2-grams, L2-normalised (scipy CSR); stateless, so nothing to store but the size."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    return HashingVectorizer(n_features=n_features, ngram_range=(1, 2), alternate_sign=False,
-                             norm="l2").transform(list(texts))
+    return HashingVectorizer(n_features=n_features, ngram_range=(1, 2), alternate_sign=False, norm="l2").transform(
+        list(texts)
+    )
 
 
 def _torch_sparse(matrix):
@@ -60,12 +63,21 @@ def _torch_sparse(matrix):
 
     coo = matrix.tocoo()
     index = torch.tensor(np.vstack([coo.row, coo.col]), dtype=torch.long)
-    return torch.sparse_coo_tensor(index, torch.tensor(coo.data, dtype=torch.float32), coo.shape,
-                                   check_invariants=False).coalesce()
+    return torch.sparse_coo_tensor(
+        index, torch.tensor(coo.data, dtype=torch.float32), coo.shape, check_invariants=False
+    ).coalesce()
 
 
-def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None,
-          progress: Callable[[int], None] | None = None, runtime=None) -> np.ndarray:
+def embed(
+    encoder,
+    tokenizer,
+    texts: Sequence[str],
+    max_length: int,
+    batch_size: int = 64,
+    device=None,
+    progress: Callable[[int], None] | None = None,
+    runtime=None,
+) -> np.ndarray:
     """Mean-pooled last hidden states, (n, hidden), float32; inference mode, batched as the device's `Runtime`
     says (default: the device's; on CPU one text per forward, so a text's vector does not depend on the texts
     embedded with it);
@@ -95,8 +107,16 @@ def embed(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size:
     return out
 
 
-def embed_cached(encoder, tokenizer, texts: Sequence[str], max_length: int, batch_size: int, device,
-                 cache: dict | None, progress: Callable[[int], None] | None = None) -> np.ndarray:
+def embed_cached(
+    encoder,
+    tokenizer,
+    texts: Sequence[str],
+    max_length: int,
+    batch_size: int,
+    device,
+    cache: dict | None,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """`embed`, reading and filling `cache` (text -> vector) when given; the caller keeps one cache per encoder."""
     if cache is None:
         return embed(encoder, tokenizer, texts, max_length, batch_size, device, progress)
@@ -125,29 +145,30 @@ def encoder_fingerprint(encoder, tokenizer, max_length: int) -> str:
     return digest.hexdigest()
 
 
-def make_head(tabular_dim: int, text_dim: int, wide_dim: int, hidden: int):
+class FusionHead(torch.nn.Module):
+    """logit = tabular · w_t + wide(text) · w_w + MLP(standardised encoder vector) + b; text and wide start at zero."""
+
+    def __init__(self, tabular_dim: int, text_dim: int, wide_dim: int, hidden: int) -> None:
+        super().__init__()
+        self.tabular = torch.nn.Linear(tabular_dim, 1)
+        self.register_buffer("text_mean", torch.zeros(text_dim))
+        self.register_buffer("text_std", torch.ones(text_dim))
+        self.deep_in = torch.nn.Linear(text_dim, hidden)
+        self.deep_out = torch.nn.Linear(hidden, 1)
+        self.wide = torch.nn.Parameter(torch.zeros(wide_dim, 1)) if wide_dim else None
+        for p in (self.deep_out.weight, self.deep_out.bias):
+            torch.nn.init.zeros_(p)
+
+    def forward(self, tab, text, wide=None):
+        z = self.tabular(tab) + self.deep_out(torch.relu(self.deep_in((text - self.text_mean) / self.text_std)))
+        if self.wide is not None and wide is not None:
+            z = z + torch.sparse.mm(wide, self.wide)
+        return z.squeeze(-1)
+
+
+def make_head(tabular_dim: int, text_dim: int, wide_dim: int, hidden: int) -> FusionHead:
     """The head module; text and wide parts start at zero."""
-    import torch
-
-    class FusionHead(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.tabular = torch.nn.Linear(tabular_dim, 1)
-            self.register_buffer("text_mean", torch.zeros(text_dim))
-            self.register_buffer("text_std", torch.ones(text_dim))
-            self.deep_in = torch.nn.Linear(text_dim, hidden)
-            self.deep_out = torch.nn.Linear(hidden, 1)
-            self.wide = torch.nn.Parameter(torch.zeros(wide_dim, 1)) if wide_dim else None
-            for p in (self.deep_out.weight, self.deep_out.bias):
-                torch.nn.init.zeros_(p)
-
-        def forward(self, tab, text, wide=None):
-            z = self.tabular(tab) + self.deep_out(torch.relu(self.deep_in((text - self.text_mean) / self.text_std)))
-            if self.wide is not None and wide is not None:
-                z = z + torch.sparse.mm(wide, self.wide)
-            return z.squeeze(-1)
-
-    return FusionHead()
+    return FusionHead(tabular_dim, text_dim, wide_dim, hidden)
 
 
 @dataclass
@@ -177,8 +198,14 @@ class FusedModel:
             tree_logits = tree_logit(self.tree, x)
         return np.hstack([x, np.asarray(tree_logits, dtype=x.dtype).reshape(-1, 1)])
 
-    def inputs(self, texts: Sequence[str], rows: Sequence[dict], batch_size: int = 64,
-               embeddings: np.ndarray | None = None, tree_logits: np.ndarray | None = None):
+    def inputs(
+        self,
+        texts: Sequence[str],
+        rows: Sequence[dict],
+        batch_size: int = 64,
+        embeddings: np.ndarray | None = None,
+        tree_logits: np.ndarray | None = None,
+    ):
         """(tabular, text embeddings, wide) for serialized texts and their raw tabular rows (wide: scipy CSR)."""
         import torch
 
@@ -227,11 +254,17 @@ class FusedModel:
 
     def embed_records(self, records: Sequence[Record], batch_size: int = 64) -> np.ndarray:
         """The encoder's pooled vectors of the records' encoder texts, (n, hidden)."""
-        return embed(self.encoder, self.tokenizer, self.encoder_texts([to_text(r.fields) for r in records]),
-                     self.max_length, batch_size)
+        return embed(
+            self.encoder,
+            self.tokenizer,
+            self.encoder_texts([to_text(r.fields) for r in records]),
+            self.max_length,
+            batch_size,
+        )
 
-    def predict_records(self, records: Sequence[Record], batch_size: int = 64,
-                        embeddings: np.ndarray | None = None) -> np.ndarray:
+    def predict_records(
+        self, records: Sequence[Record], batch_size: int = 64, embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
         """(n, 2) probabilities for records: the encoder's vector of their encoder text, the n-grams of all their
         fields and the tabular vector of their meta.
 
@@ -246,12 +279,20 @@ class FusedModel:
 
     def config(self) -> dict:
         """What rebuilds the head and the pre-processing at load time (JSON-safe)."""
-        return {"tabular": self.tabular.to_dict(), "tabular_dim": int(self.head.tabular.in_features),
-                "tree": self.tree is not None, "cpu_int8": self.cpu_int8, "wide_only": list(self.wide_only),
-                "encoder_sha256": self.encoder_sha256,
-                "text_dim": int(self.head.deep_in.in_features), "hidden": int(self.head.deep_in.out_features),
-                "wide_features": self.wide_features, "max_length": self.max_length,
-                "classes": list(self.classes), "positive_index": self.positive_index}
+        return {
+            "tabular": self.tabular.to_dict(),
+            "tabular_dim": int(self.head.tabular.in_features),
+            "tree": self.tree is not None,
+            "cpu_int8": self.cpu_int8,
+            "wide_only": list(self.wide_only),
+            "encoder_sha256": self.encoder_sha256,
+            "text_dim": int(self.head.deep_in.in_features),
+            "hidden": int(self.head.deep_in.out_features),
+            "wide_features": self.wide_features,
+            "max_length": self.max_length,
+            "classes": list(self.classes),
+            "positive_index": self.positive_index,
+        }
 
     def save(self, folder) -> None:
         """encoder/ (Hugging Face), head.pt (state dict) and fusion.json, under `folder`."""
@@ -285,9 +326,20 @@ class FusedModel:
         tokenizer = AutoTokenizer.from_pretrained(str(folder / "encoder"))
         # the registry's own artifact, written by `save` (MLflow's sklearn flavour pickles the same way)
         tree = pickle.loads((folder / "tree.pkl").read_bytes()) if cfg.get("tree") else None
-        return cls(encoder.eval(), tokenizer, TabularEncoder.from_dict(cfg["tabular"]), head.eval(), cfg["max_length"],
-                   cfg["wide_features"], tuple(cfg["classes"]), cfg["positive_index"], tree, cfg.get("cpu_int8", True),
-                   tuple(cfg.get("wide_only", ())), cfg.get("encoder_sha256", ""))
+        return cls(
+            encoder.eval(),
+            tokenizer,
+            TabularEncoder.from_dict(cfg["tabular"]),
+            head.eval(),
+            cfg["max_length"],
+            cfg["wide_features"],
+            tuple(cfg["classes"]),
+            cfg["positive_index"],
+            tree,
+            cfg.get("cpu_int8", True),
+            tuple(cfg.get("wide_only", ())),
+            cfg.get("encoder_sha256", ""),
+        )
 
 
 @dataclass
@@ -325,7 +377,9 @@ def tree_logit(tree, x: np.ndarray) -> np.ndarray:
     return np.asarray(tree.decision_function(x), dtype=np.float64).ravel()
 
 
-def out_of_fold_logits(x: np.ndarray, labels: Sequence[int], positive_index: int, seed: int, folds: int = 5) -> np.ndarray:
+def out_of_fold_logits(
+    x: np.ndarray, labels: Sequence[int], positive_index: int, seed: int, folds: int = 5
+) -> np.ndarray:
     """HGB logits for the training rows from models that did not see them (stacking without leakage)."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -345,13 +399,26 @@ def starts(lr_model, stacked_lr) -> dict[str, tuple[np.ndarray, float]]:
     """The candidate starts of a head with a tree column: the LR baseline (tree weight 0), and LR stacked over the
     tabular vector and the out-of-fold tree logit. (The tree alone is not a candidate: picked on a small
     validation split it won by noise on one demo seed and lost 0.03 holdout AUC to LR.)"""
-    return {"lr": (np.asarray(lr_model.coef_, dtype=np.float32).ravel(), float(np.ravel(lr_model.intercept_)[0])),
-            "stacked": (np.asarray(stacked_lr.coef_, dtype=np.float32).ravel(), float(np.ravel(stacked_lr.intercept_)[0]))}
+    return {
+        "lr": (np.asarray(lr_model.coef_, dtype=np.float32).ravel(), float(np.ravel(lr_model.intercept_)[0])),
+        "stacked": (np.asarray(stacked_lr.coef_, dtype=np.float32).ravel(), float(np.ravel(stacked_lr.intercept_)[0])),
+    }
 
 
-def train_head(head, train: tuple, labels: Sequence[int], validate: Callable[[], float], *, epochs: int,
-               batch_size: int, learning_rate: float, weight_decay: float, patience: int, seed: int,
-               positive_index: int) -> HeadFit:
+def train_head(
+    head,
+    train: tuple,
+    labels: Sequence[int],
+    validate: Callable[[], float],
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    weight_decay: float,
+    patience: int,
+    seed: int,
+    positive_index: int,
+) -> HeadFit:
     """Mini-batch Adam on the cached inputs; keeps the head with the best validation score (step 0 included)."""
     import torch
 
@@ -360,8 +427,10 @@ def train_head(head, train: tuple, labels: Sequence[int], validate: Callable[[],
     gen = torch.Generator().manual_seed(seed)
     # The tabular part starts at the baseline's optimum: it moves slowly. The wide part starts at
     # zero over many sparse columns: it moves fastest.
-    groups = [{"params": list(head.tabular.parameters()), "lr": learning_rate * 0.1, "weight_decay": 0.0},
-              {"params": [*head.deep_in.parameters(), *head.deep_out.parameters()], "lr": learning_rate}]
+    groups = [
+        {"params": list(head.tabular.parameters()), "lr": learning_rate * 0.1, "weight_decay": 0.0},
+        {"params": [*head.deep_in.parameters(), *head.deep_out.parameters()], "lr": learning_rate},
+    ]
     if head.wide is not None:
         groups.append({"params": [head.wide], "lr": learning_rate * 5})
     optimizer = torch.optim.AdamW(groups, lr=learning_rate, weight_decay=weight_decay)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from finrisk import progress
 from finrisk.models.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,20 @@ def tokenize_once(tokenizer, texts: Sequence[str], max_length: int) -> tuple[dic
 
 def padded_batch(tokenizer, encoded: dict, batch: Sequence[int], device):
     """The texts at `batch`, padded to the batch's longest (from `tokenize_once`, never tokenized again)."""
-    return tokenizer.pad({k: [v[i] for i in batch] for k, v in encoded.items()}, padding=True,
-                         return_tensors="pt").to(device)
+    return tokenizer.pad({k: [v[i] for i in batch] for k, v in encoded.items()}, padding=True, return_tensors="pt").to(
+        device
+    )
 
 
-def predict_proba(model, tokenizer, texts: Sequence[str], max_length: int, batch_size: int = 64, device=None,
-                  runtime: Runtime | None = None) -> np.ndarray:
+def predict_proba(
+    model,
+    tokenizer,
+    texts: Sequence[str],
+    max_length: int,
+    batch_size: int = 64,
+    device=None,
+    runtime: Runtime | None = None,
+) -> np.ndarray:
     """Class probabilities, shape (n, num_labels), in the order of `texts`; batched as `runtime` (default: the
     device's) says, so on CPU a text's probabilities do not depend on the texts scored with it."""
     import torch
@@ -108,9 +117,17 @@ class FitResult:
     history: list[dict] = field(default_factory=list)
 
 
-def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, device,
-        validate: Callable[[], float], class_weights: Sequence[float] | None = None,
-        runtime: Runtime | None = None) -> FitResult:
+def fit(
+    model,
+    tokenizer,
+    texts: Sequence[str],
+    labels: Sequence[int],
+    args,
+    device,
+    validate: Callable[[], float],
+    class_weights: Sequence[float] | None = None,
+    runtime: Runtime | None = None,
+) -> FitResult:
     """Fine-tune in place; keeps the weights with the best `validate()` score (higher is better). Steps of
     `runtime.train_batch(args.batch_size)` examples (on CUDA at least 256, bf16, compiled)."""
     import torch
@@ -135,8 +152,13 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
     while result.steps < total and not result.stopped_early:
         for batch in length_grouped_batches(lengths, batch_size, rng):
             model.train()
-            enc = tokenizer([texts[i] for i in batch], truncation=True, max_length=args.max_length, padding=True,
-                            return_tensors="pt").to(device)
+            enc = tokenizer(
+                [texts[i] for i in batch],
+                truncation=True,
+                max_length=args.max_length,
+                padding=True,
+                return_tensors="pt",
+            ).to(device)
             with runtime.autocast():
                 logits = forward(**enc).logits
             loss = loss_fn(logits.float(), label_tensor[batch].to(device))
@@ -152,7 +174,7 @@ def fit(model, tokenizer, texts: Sequence[str], labels: Sequence[int], args, dev
                 score = validate()
                 eval_seconds += time.perf_counter() - eval_started
                 result.history.append({"step": result.steps, "loss": float(loss.item()), "validation": score})
-                log.info("step %d loss %.4f validation %.4f", result.steps, loss.item(), score)
+                progress.emit("fit_step", step=result.steps, loss=round(float(loss.item()), 4), validation=score)
                 if best_state is None or score > result.best_score:
                     result.best_score, result.best_step, bad_evals = score, result.steps, 0
                     best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})

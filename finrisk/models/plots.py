@@ -17,7 +17,9 @@ def _figure():
     return plt, fig, ax
 
 
-def write_plots(y: np.ndarray, score: np.ndarray, baseline: np.ndarray | None, out_dir: Path, positive: str) -> dict[str, Path]:
+def write_plots(
+    y: np.ndarray, score: np.ndarray, baseline: np.ndarray | None, out_dir: Path, positive: str
+) -> dict[str, Path]:
     """Write the four plots of the adverse class (one-vs-rest) and return name -> path."""
     from sklearn.metrics import precision_recall_curve, roc_curve
 

@@ -52,9 +52,14 @@ def alert_metrics(y: Sequence[int], p: Sequence[float], w: Sequence[float], thre
     alerts, frauds = float((w * alert).sum()), float((w * y).sum())
     caught = float((w * y * alert).sum())
     total = float(w.sum()) or 1.0
-    return {"alert_threshold": float(threshold),
-            "alert_precision": caught / alerts if alerts else float("nan"),
-            "alert_recall": caught / frauds if frauds else float("nan"),
-            "alerts_per_day": alerts / days, "alert_share": alerts / total,
-            "transactions_per_day": total / days, "holdout_days": float(days),
-            "population_fraud_rate": frauds / total, "population_mean_probability": float((w * p).sum() / total)}
+    return {
+        "alert_threshold": float(threshold),
+        "alert_precision": caught / alerts if alerts else float("nan"),
+        "alert_recall": caught / frauds if frauds else float("nan"),
+        "alerts_per_day": alerts / days,
+        "alert_share": alerts / total,
+        "transactions_per_day": total / days,
+        "holdout_days": float(days),
+        "population_fraud_rate": frauds / total,
+        "population_mean_probability": float((w * p).sum() / total),
+    }

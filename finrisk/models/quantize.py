@@ -27,9 +27,13 @@ def quantizable_layers(model, min_weights: int = MIN_QUANTIZED_WEIGHTS) -> set[s
     """Names of the Linear submodules big enough to gain from int8."""
     import torch
 
-    return {name for name, module in model.named_modules()
-            if isinstance(module, torch.nn.Linear) and module.weight.numel() >= min_weights
-            and not HEAD_PARTS.intersection(name.split("."))}
+    return {
+        name
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and module.weight.numel() >= min_weights
+        and not HEAD_PARTS.intersection(name.split("."))
+    }
 
 
 def quantize_int8(model, min_weights: int = MIN_QUANTIZED_WEIGHTS):

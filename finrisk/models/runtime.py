@@ -60,8 +60,13 @@ class Runtime:
         """The CUDA choices on `device`; tests use it on CPU with the "eager" backend."""
         import torch
 
-        return cls(torch.device(device), bf16=True, predict_rows=CUDA_PREDICT_ROWS, train_rows=CUDA_TRAIN_ROWS,
-                   compile_backend=compile_backend)
+        return cls(
+            torch.device(device),
+            bf16=True,
+            predict_rows=CUDA_PREDICT_ROWS,
+            train_rows=CUDA_TRAIN_ROWS,
+            compile_backend=compile_backend,
+        )
 
     def autocast(self):
         """bf16 autocast when chosen; a no-op otherwise."""

@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from finrisk.dates import end_of_day, start_of_day
 from finrisk.errors import FinriskError
 from finrisk.features import credit, fraud, news
-from finrisk.features.records import Record, end_of_day, shard_params, start_of_day
+from finrisk.features.records import Record, shard_params
 from finrisk.features.serialize import to_text
 from finrisk.features.stream import CHUNK_ROWS, stream_rows, with_features
-
-MODELS = ("credit", "fraud", "news")  # the one list of models; everyone imports it
+from finrisk.models import targets
+from finrisk.models.targets import StageTarget
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,10 @@ class ModelSpec:
     build: Callable[[dict[str, Any]], Record]
     synthetic: Callable[[], dict[str, str]]
     known_column: str
+    target: StageTarget  # where its scores are staged and published, and the SQL that does it
     units: str = "rows"  # what a key names, plural, for messages ("customers")
-    primary_metric: str = "auc"  # what the gate, early stopping and the baselines compare
+    primary_metric: str = "auc"  # what the gate, early stopping and the baselines compare; its margin
+    # against the champion is the gate setting f"{primary_metric}_margin" (auc_margin, macro_f1_margin)
     fused: bool = True  # frozen encoder + tabular vector in one head (fusion.py); False = fine-tune the encoder
     daily_window: bool = True  # scoring reads the events of the score date only (:day_start)
     group_attributes: tuple[str, ...] | None = None  # fairness table keys; None = segment + settings' protected
@@ -65,19 +68,23 @@ class ModelSpec:
         try:
             return self.classes.index(str(value).lower())
         except ValueError:
-            raise FinriskError(f"{self.registered_name}: label {value!r} is not one of {', '.join(self.classes)}") from None
+            raise FinriskError(
+                f"{self.registered_name}: label {value!r} is not one of {', '.join(self.classes)}"
+            ) from None
 
     def _records(self, conn: Connection, examples: Iterator[dict]) -> Iterator[tuple[dict, Record]]:
         if self.features_sql is None:
             for row in examples:
                 yield row, self.build(row)
             return
-        for example, row in with_features(conn, examples, self.features_sql, self.features_use_as_of,
-                                         self.features_chunk):
+        for example, row in with_features(
+            conn, examples, self.features_sql, self.features_use_as_of, self.features_chunk
+        ):
             yield example, self.build(row)
 
-    def training_records(self, conn: Connection, as_of: date | None = None,
-                         population: dict | None = None) -> list[Record]:
+    def training_records(
+        self, conn: Connection, as_of: date | None = None, population: dict | None = None
+    ) -> list[Record]:
         """Every labelled example known by the end of `as_of` (None: all staged), point in time, ordered by time.
 
         For a spec with `population_sampling` (fraud), `population` = {"maturity_days", "genuine_target"} reads
@@ -135,6 +142,7 @@ SPECS: dict[str, ModelSpec] = {
         build=credit.build,
         synthetic=credit.synthetic_fields,
         known_column="is_known_customer",
+        target=targets.CREDIT,
         units="customers",
         daily_window=False,
     ),
@@ -151,6 +159,7 @@ SPECS: dict[str, ModelSpec] = {
         build=fraud.build,
         synthetic=fraud.synthetic_fields,
         known_column="is_known_txn",
+        target=targets.FRAUD,
         units="transactions",
         population_sampling=True,
         features_chunk=5000,  # each call reads the labels of the last 90 days once (fraud_features.sql)
@@ -168,6 +177,7 @@ SPECS: dict[str, ModelSpec] = {
         build=news.build,
         synthetic=news.synthetic_fields,
         known_column="is_known_article",
+        target=targets.NEWS,
         units="articles",
         primary_metric="macro_f1",
         fused=False,
@@ -175,6 +185,9 @@ SPECS: dict[str, ModelSpec] = {
         must_beat_baseline=False,
     ),
 }
+
+
+MODELS = tuple(SPECS)  # the built-in models, for wiring the DAGs; code that runs reads SPECS
 
 
 def get_spec(model: str) -> ModelSpec:

@@ -41,7 +41,9 @@ def split_by_time(records: Sequence[Record], validation_share: float, holdout_sh
         raise FinriskError("no training examples: the clean staging tables hold no labelled rows")
     classes = {r.meta["label"] for r in records}
     if len(classes) < 2:
-        raise FinriskError(f"all {len(records)} labelled examples have a single class ({classes.pop()}): nothing to learn")
+        raise FinriskError(
+            f"all {len(records)} labelled examples have a single class ({classes.pop()}): nothing to learn"
+        )
     rows = sorted(records, key=lambda r: (as_utc(r.meta["time"]), r.key))
     times = sorted({as_utc(r.meta["time"]) for r in rows})
     if len(times) < 3:

@@ -58,8 +58,11 @@ def parse_number(value) -> float | None:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and value.strip().lower() in ("", "null", "none", "nan", "n/a", "na", "-"))
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and value.strip().lower() in ("", "null", "none", "nan", "n/a", "na", "-"))
+    )
 
 
 def raw_row(record: Record) -> dict:
@@ -187,16 +190,20 @@ class TabularEncoder:
         return cls(list(data["columns"]))
 
 
-
-def occluded(record: Record, fields: dict) -> Record:
+def occluded_record(record: Record, fields: dict) -> Record:
     """The record with only the text fields among `fields`, the profile attributes whose field was left out set
     missing, and the numbers of each left-out number group set missing: an occlusion reason code sees a left-out
     input wherever the model reads it (text, tabular vector, tree), not only in the text."""
-    dropped = {k for k in (record.meta.get("attributes") or {})
-               if str(k).replace("_", " ") in record.fields and str(k).replace("_", " ") not in fields}
+    dropped = {
+        k
+        for k in (record.meta.get("attributes") or {})
+        if str(k).replace("_", " ") in record.fields and str(k).replace("_", " ") not in fields
+    }
     meta = dict(record.meta)
     meta["attributes"] = {k: (None if k in dropped else v) for k, v in (record.meta.get("attributes") or {}).items()}
-    gone = {key for name, keys in (record.meta.get("number_groups") or {}).items() if name not in fields for key in keys}
+    gone = {
+        key for name, keys in (record.meta.get("number_groups") or {}).items() if name not in fields for key in keys
+    }
     if gone:
         meta["numeric"] = {k: (None if k in gone else v) for k, v in (record.meta.get("numeric") or {}).items()}
     return Record(record.key, {k: v for k, v in fields.items() if k in record.fields}, meta)

@@ -39,5 +39,9 @@ def truncation_report(tokenizer, texts: Sequence[str], max_length: int, top: int
             if end > kept_end:
                 cut[key] += 1
     n = len(texts)
-    return {"records": n, "truncated": truncated, "truncated_share": truncated / n if n else 0.0,
-            "fields_cut": [{"field": k, "records": v} for k, v in cut.most_common(top)]}
+    return {
+        "records": n,
+        "truncated": truncated,
+        "truncated_share": truncated / n if n else 0.0,
+        "fields_cut": [{"field": k, "records": v} for k, v in cut.most_common(top)],
+    }

@@ -9,44 +9,61 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from finrisk.db.sql import query
-from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, is_flagged, psi, shares
 from finrisk.bands import BANDS, band_share_problem
-from finrisk.models.specs import MODELS
+from finrisk.db.sql import query
+from finrisk.models.specs import SPECS
+from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, is_flagged, psi, shares
 
-PROB_FEATURE = {"credit": "pd_12m", "fraud": "fraud_prob", "news": "negative_prob"}
-REGISTERED = {"credit": "finrisk-credit", "fraud": "finrisk-fraud", "news": "finrisk-news"}
 DECILES = [round(0.1 * i, 1) for i in range(1, 10)]
 
-COLUMNS = ("score_date", "run_id", "model", "model_version", "role", "metric", "feature", "value",
-           "threshold", "is_flagged", "detail", "computed_at")
+COLUMNS = (
+    "score_date",
+    "run_id",
+    "model",
+    "model_version",
+    "role",
+    "metric",
+    "feature",
+    "value",
+    "threshold",
+    "is_flagged",
+    "detail",
+    "computed_at",
+)
 
 
 def _finite(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _buckets(conn: Connection, name: str, params: Mapping[str, Any], bins: int) -> list[float]:
-    rows = conn.execute(query(name), dict(params)).all()
+def _buckets(conn: Connection, statement, params: Mapping[str, Any], bins: int) -> list[float]:
+    rows = conn.execute(statement, dict(params)).all()
     return counts_from_buckets(((r.bucket, r.rows) for r in rows), bins).tolist()
 
 
-def _psi_row(conn, run_ids, model, feature, reference) -> tuple[float | None, dict]:
+def _psi_row(conn, run_ids, spec, feature, reference) -> tuple[float | None, dict]:
     ref_shares = [float(s) for s in reference["shares"]]
     thresholds = inner_thresholds(reference["edges"], len(ref_shares))
     if not thresholds:
         return None, {"reason": "reference has a single bin"}
-    counts = _buckets(conn, "monitoring/value_buckets",
-                      {"run_ids": run_ids, "model": model, "feature": feature, "thresholds": thresholds},
-                      len(ref_shares))
+    counts = _buckets(
+        conn,
+        spec.target.query("buckets"),
+        {"run_ids": run_ids, "feature": feature, "thresholds": thresholds},
+        len(ref_shares),
+    )
     value = _finite(psi(ref_shares, counts))
-    return value, {"edges": list(reference["edges"]), "expected": ref_shares,
-                   "actual": [round(x, 6) for x in shares(counts).tolist()], "rows": int(sum(counts))}
+    return value, {
+        "edges": list(reference["edges"]),
+        "expected": ref_shares,
+        "actual": [round(x, 6) for x in shares(counts).tolist()],
+        "rows": int(sum(counts)),
+    }
 
 
 def monitoring_rows(
@@ -63,72 +80,147 @@ def monitoring_rows(
 
     `band_bounds` = (min share, max share, min customers): band_share rows outside it are flagged.
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     out: list[tuple] = []
 
     def add(model, role, metric, feature="", value=None, threshold=None, flagged=False, detail=None, version=None):
-        out.append((score_date, run_id, REGISTERED[model], version or versions[model], role, metric, feature,
-                    _finite(value), threshold, bool(flagged), detail or {}, now))
+        out.append(
+            (
+                score_date,
+                run_id,
+                SPECS[model].registered_name,
+                version or versions[model],
+                role,
+                metric,
+                feature,
+                _finite(value),
+                threshold,
+                bool(flagged),
+                detail or {},
+                now,
+            )
+        )
 
     run_ids = list(run_ids)
-    summary = {r.model: r for r in conn.execute(query("monitoring/prob_summary"), {"run_ids": run_ids})}
-    for model in (m for m in MODELS if m in versions):  # a model skipped tonight (no champion) has no rows
-        row = summary.get(model)
-        rows = int(row.rows) if row else 0
+    for model, spec in ((m, s) for m, s in SPECS.items() if m in versions):  # skipped tonight: no rows
+        prob = spec.target.prob_column
+        summary = conn.execute(spec.target.query("summary"), {"run_ids": run_ids}).all()
+        rows = sum(int(r.rows) for r in summary)
+        mean = sum(float(r.mean_prob) * int(r.rows) for r in summary) / rows if rows else None
         add(model, "champion", "rows", value=rows)
-        add(model, "champion", "mean_prob", PROB_FEATURE[model], value=float(row.mean_prob) if row else None)
-        counts = _buckets(conn, "monitoring/value_buckets",
-                          {"run_ids": run_ids, "model": model, "feature": None, "thresholds": DECILES}, 10)
-        add(model, "champion", "distribution", PROB_FEATURE[model],
-            detail={"edges": [0.0, *DECILES, 1.0], "shares": [round(x, 6) for x in shares(counts).tolist()]})
+        add(model, "champion", "mean_prob", prob, value=mean)
+        counts = _buckets(
+            conn, spec.target.query("buckets"), {"run_ids": run_ids, "feature": None, "thresholds": DECILES}, 10
+        )
+        add(
+            model,
+            "champion",
+            "distribution",
+            prob,
+            detail={"edges": [0.0, *DECILES, 1.0], "shares": [round(x, 6) for x in shares(counts).tolist()]},
+        )
         reference = references.get(model) or {}
         psis: dict[str, float] = {}
         targets = []
         if reference.get("score"):
-            targets.append((PROB_FEATURE[model], None, reference["score"]))
+            targets.append((prob, None, reference["score"]))
         for name, ref in (reference.get("inputs") or {}).items():
             targets.append((name, name, ref))
         for label, feature, ref in targets:
-            value, detail = _psi_row(conn, run_ids, model, feature, ref)
+            value, detail = _psi_row(conn, run_ids, spec, feature, ref)
             flagged = value is not None and is_flagged(value, psi_threshold)
             add(model, "champion", "psi", label, value, psi_threshold, flagged, detail)
             if value is not None:
                 psis[label] = value
         worst = max(psis.values()) if psis else None
-        add(model, "champion", "drift", value=worst, threshold=psi_threshold,
+        add(
+            model,
+            "champion",
+            "drift",
+            value=worst,
+            threshold=psi_threshold,
             flagged=worst is not None and worst > psi_threshold,
-            detail={"flagged": sorted(k for k, v in psis.items() if v > psi_threshold),
-                    "has_reference": bool(reference)})
+            detail={
+                "flagged": sorted(k for k, v in psis.items() if v > psi_threshold),
+                "has_reference": bool(reference),
+            },
+        )
 
+    for model in (m for m, spec in SPECS.items() if spec.target.has_bands and m in versions):
+        _band_rows(conn, run_ids, band_bounds, lambda *a, **k: add(model, *a, **k))
+
+    by_registered = {spec.registered_name: m for m, spec in SPECS.items()}  # shadow rows carry the registered name
+    for r in conn.execute(query("monitoring/challenger_summary"), {"run_ids": run_ids}):
+        model = by_registered.get(r.model)
+        if model is None:
+            continue
+        prob = SPECS[model].target.prob_column
+        add(model, "challenger", "rows", value=int(r.rows), version=r.version)
+        add(
+            model,
+            "challenger",
+            "mean_prob",
+            prob,
+            value=float(r.mean_prob),
+            version=r.version,
+            detail={"champion_version": r.champion_version, "champion_mean_prob": float(r.champion_mean_prob)},
+        )
+        add(
+            model,
+            "challenger",
+            "spearman",
+            prob,
+            value=_finite(r.spearman),
+            version=r.version,
+            detail={"champion_version": r.champion_version},
+        )
+        dists = {}
+        for side, flag in (("challenger", False), ("champion", True)):
+            counts = _buckets(
+                conn,
+                query("monitoring/challenger_buckets"),
+                {"run_ids": run_ids, "model": r.model, "champion": flag, "thresholds": DECILES},
+                10,
+            )
+            dists[side] = [round(x, 6) for x in shares(counts).tolist()]
+        add(
+            model,
+            "challenger",
+            "distribution",
+            prob,
+            version=r.version,
+            detail={
+                "edges": [0.0, *DECILES, 1.0],
+                "challenger_shares": dists["challenger"],
+                "champion_shares": dists["champion"],
+                "champion_version": r.champion_version,
+            },
+        )
+    return out
+
+
+def _band_rows(conn: Connection, run_ids: list[str], band_bounds, add) -> None:
+    """band_share rows of a banded model: each band's share, flagged outside the configured bounds."""
     bands = {r.risk_band: r for r in conn.execute(query("scoring/band_counts"), {"run_ids": run_ids})}
     total = sum(int(r.customers) for r in bands.values())
+    low, high, min_rows = band_bounds or (0.0, 1.0, 0)
     for band in BANDS:
         r = bands.get(band)
         n = int(r.customers) if r else 0
         share = (n / total) if total else None
-        low, high, min_rows = band_bounds or (0.0, 1.0, 0)
         out_of_bounds = band_share_problem(band, n, total, low, high, min_rows) is not None
-        add("credit", "champion", "band_share", band, value=share, flagged=out_of_bounds,
-            detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None, "bounds": [low, high]})
-
-    for r in conn.execute(query("monitoring/challenger_summary"), {"run_ids": run_ids}):
-        model = r.model.removeprefix("finrisk-")  # staged shadow rows carry the registered name
-        add(model, "challenger", "rows", value=int(r.rows), version=r.version)
-        add(model, "challenger", "mean_prob", PROB_FEATURE[model], value=float(r.mean_prob), version=r.version,
-            detail={"champion_version": r.champion_version, "champion_mean_prob": float(r.champion_mean_prob)})
-        add(model, "challenger", "spearman", PROB_FEATURE[model], value=_finite(r.spearman), version=r.version,
-            detail={"champion_version": r.champion_version})
-        dists = {}
-        for side, flag in (("challenger", False), ("champion", True)):
-            counts = _buckets(conn, "monitoring/challenger_buckets",
-                              {"run_ids": run_ids, "model": r.model, "champion": flag, "thresholds": DECILES}, 10)
-            dists[side] = [round(x, 6) for x in shares(counts).tolist()]
-        add(model, "challenger", "distribution", PROB_FEATURE[model], version=r.version,
-            detail={"edges": [0.0, *DECILES, 1.0], "challenger_shares": dists["challenger"],
-                    "champion_shares": dists["champion"], "champion_version": r.champion_version})
-    return out
+        add(
+            "champion",
+            "band_share",
+            band,
+            value=share,
+            flagged=out_of_bounds,
+            detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None, "bounds": [low, high]},
+        )
 
 
 def drift_flags(conn: Connection, score_date: date) -> dict[str, dict]:
     """The latest drift signal per registered model up to score_date: {model: {max_psi, is_flagged, ...}}."""
-    return {r.model: dict(r._mapping) for r in conn.execute(query("monitoring/drift_flags"), {"score_date": score_date})}
+    return {
+        r.model: dict(r._mapping) for r in conn.execute(query("monitoring/drift_flags"), {"score_date": score_date})
+    }

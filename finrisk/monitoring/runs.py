@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.engine import Engine
 
@@ -36,7 +36,7 @@ class RunLog:
     validation_run_id: str | None = None
     is_validation_skipped: bool = False
     skipped_models: list[str] = field(default_factory=list)
-    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _clock: float = field(default_factory=time.perf_counter)
 
     def start(self) -> RunLog:
@@ -50,9 +50,7 @@ class RunLog:
                     "step": self.step,
                     "shard_index": self.shard[0] if self.shard else None,
                     "shard_count": self.shard[1] if self.shard else None,
-                    "credit_model_version": self.versions.get("credit"),
-                    "fraud_model_version": self.versions.get("fraud"),
-                    "news_model_version": self.versions.get("news"),
+                    "model_versions": json.dumps({m: v for m, v in self.versions.items() if v is not None}),
                     "challenger_versions": json.dumps(self.challengers),
                     "started_at": self.started_at,
                     "backend_pid": self.backend[0] if self.backend else None,
@@ -68,8 +66,13 @@ class RunLog:
     def elapsed_s(self) -> float:
         return time.perf_counter() - self._clock
 
-    def finish(self, status: str, counts: dict[str, int] | None = None, error: str | None = None,
-               rows_published: int | None = None) -> float:
+    def finish(
+        self,
+        status: str,
+        counts: dict[str, int] | None = None,
+        error: str | None = None,
+        rows_published: int | None = None,
+    ) -> float:
         """Record the end state; returns the duration in seconds. Never raises on a dead warehouse."""
         counts = counts or {}
         duration = self.elapsed_s
@@ -78,11 +81,9 @@ class RunLog:
             "run_id": self.run_id,
             "status": status,
             "error": error,
-            "customers_scored": counts.get("credit"),
-            "transactions_scored": counts.get("fraud"),
-            "articles_scored": counts.get("news"),
+            "model_counts": json.dumps(counts) if counts else None,
             "rows_published": rows_published,
-            "finished_at": datetime.now(timezone.utc),
+            "finished_at": datetime.now(UTC),
             "duration_s": round(duration, 3),
             "rows_per_s": round(rows / duration, 2) if duration > 0 and rows else None,
         }
@@ -102,9 +103,17 @@ def mark_published(conn, run_ids: list[str]) -> None:
 def abandon_stale(engine: Engine, score_date: date, run_id: str) -> list[str]:
     """Mark the date's `running` runs whose backend is gone `abandoned`; returns their run ids."""
     with engine.begin() as conn:
-        marked = conn.execute(query("monitoring/abandon_stale_runs"), {
-            "score_date": score_date, "run_id": run_id, "now": datetime.now(timezone.utc)}).all()
+        marked = conn.execute(
+            query("monitoring/abandon_stale_runs"),
+            {"score_date": score_date, "run_id": run_id, "now": datetime.now(UTC)},
+        ).all()
     for r in marked:
-        log.warning("run %s (%s of %s, started %s) marked abandoned: %s", r.run_id, r.step, score_date,
-                    r.started_at, r.abandoned_reason)
+        log.warning(
+            "run %s (%s of %s, started %s) marked abandoned: %s",
+            r.run_id,
+            r.step,
+            score_date,
+            r.started_at,
+            r.abandoned_reason,
+        )
     return [r.run_id for r in marked]

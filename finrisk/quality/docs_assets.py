@@ -33,51 +33,111 @@ SITE_VENDOR = Path("static") / "vendor"
 
 # npm package -> (version, sha512 of its tarball, files kept: paths or folders inside the package)
 PACKAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "bootstrap": ("4.3.1", "rXqOmH1VilAt2DyPzluTi2blhk17bO7ef+zLLPlWvG494pDxcM234pJ8wTc/6R40UWizAIIMgxjvxZg5kmsbag==",
-                  ("dist/css/bootstrap.min.css", "dist/js/bootstrap.min.js")),
-    "bootstrap-table": ("1.19.1", "WvV+l1AI/C+zThaKmfHmi/IuayVNB0qdFyEhFx1jyZhO0oLtNJNANkCR3rvJf6Dkh72dsLElxpE/bzK9seEQLA==",
-                        ("dist/bootstrap-table.min.css", "dist/bootstrap-table.min.js",
-                         "dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
-                         "dist/extensions/filter-control/bootstrap-table-filter-control.min.js")),
-    "bootstrap-datepicker": ("1.9.0", "9rYYbaVOheGYxjOr/+bJCmRPihfy+LkLSg4fIFMT9Od8WwWB/MB50w0JO1eBgKUMbb7PFHQD5uAfI3ArAxZRXA==",
-                             ("dist/css/bootstrap-datepicker.min.css", "dist/js/bootstrap-datepicker.min.js")),
-    "@forevolve/bootstrap-dark": ("1.1.0", "A3ucpEpxPoTVO490lZZCfjPXxv832l7mm1IxX3bXyxvgwnPGXDLyh7dWrphXKO8YBAu3EswbBEu3VSW8NRMW3A==",
-                                  ("dist/css/bootstrap-prefers-dark.css",)),
-    "@fortawesome/fontawesome-free": ("6.6.0", "60G28ke/sXdtS9KZCpZSHHkCbdsOGEhIUGlwq6yhY74UpTiToIh8np7A8yphhM4BWsvNFtIvLpi4co+h9Mr9Ow==",
-                                      ("css/all.min.css", "webfonts/")),
-    "jquery": ("3.7.1", "m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
-               ("dist/jquery.min.js",)),
-    "popper.js": ("1.12.9", "s0EEi9xiSCdqz9lV4IiVH5yIZnDX/U1t0tCjB+0jXx9jW8lrR7kOpVupiUg175ogqVoudpDXHF1p6dKATCHMeg==",
-                  ("dist/umd/popper.min.js",)),
-    "vega": ("5.33.1", "1fArfVDUqVbb5z8n+/nVQb+VNBzx8svY6CrsyTK4Ujm4yrd9I1auoKxBAPXLCavY1LcrbHUskQbGUP8gXOzyQw==",
-             ("build/vega.min.js",)),
-    "vega-lite": ("5.23.0", "l4J6+AWE3DIjvovEoHl2LdtCUkfm4zs8Xxx7INwZEAv+XVb6kR6vIN1gt3t2gN2gs/y4DYTs/RPoTeYAuEg6mA==",
-                  ("build/vega-lite.min.js",)),
-    "vega-embed": ("6.29.0", "PmlshTLtLFLgWtF/b23T1OwX53AugJ9RZ3qPE2c01VFAbgt3/GSNI/etzA/GzdrkceXFma+FDHNXUppKuM0U6Q==",
-                   ("build/vega-embed.min.js",)),
+    "bootstrap": (
+        "4.3.1",
+        "rXqOmH1VilAt2DyPzluTi2blhk17bO7ef+zLLPlWvG494pDxcM234pJ8wTc/6R40UWizAIIMgxjvxZg5kmsbag==",
+        ("dist/css/bootstrap.min.css", "dist/js/bootstrap.min.js"),
+    ),
+    "bootstrap-table": (
+        "1.19.1",
+        "WvV+l1AI/C+zThaKmfHmi/IuayVNB0qdFyEhFx1jyZhO0oLtNJNANkCR3rvJf6Dkh72dsLElxpE/bzK9seEQLA==",
+        (
+            "dist/bootstrap-table.min.css",
+            "dist/bootstrap-table.min.js",
+            "dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+            "dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
+        ),
+    ),
+    "bootstrap-datepicker": (
+        "1.9.0",
+        "9rYYbaVOheGYxjOr/+bJCmRPihfy+LkLSg4fIFMT9Od8WwWB/MB50w0JO1eBgKUMbb7PFHQD5uAfI3ArAxZRXA==",
+        ("dist/css/bootstrap-datepicker.min.css", "dist/js/bootstrap-datepicker.min.js"),
+    ),
+    "@forevolve/bootstrap-dark": (
+        "1.1.0",
+        "A3ucpEpxPoTVO490lZZCfjPXxv832l7mm1IxX3bXyxvgwnPGXDLyh7dWrphXKO8YBAu3EswbBEu3VSW8NRMW3A==",
+        ("dist/css/bootstrap-prefers-dark.css",),
+    ),
+    "@fortawesome/fontawesome-free": (
+        "6.6.0",
+        "60G28ke/sXdtS9KZCpZSHHkCbdsOGEhIUGlwq6yhY74UpTiToIh8np7A8yphhM4BWsvNFtIvLpi4co+h9Mr9Ow==",
+        ("css/all.min.css", "webfonts/"),
+    ),
+    "jquery": (
+        "3.7.1",
+        "m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
+        ("dist/jquery.min.js",),
+    ),
+    "popper.js": (
+        "1.12.9",
+        "s0EEi9xiSCdqz9lV4IiVH5yIZnDX/U1t0tCjB+0jXx9jW8lrR7kOpVupiUg175ogqVoudpDXHF1p6dKATCHMeg==",
+        ("dist/umd/popper.min.js",),
+    ),
+    "vega": (
+        "5.33.1",
+        "1fArfVDUqVbb5z8n+/nVQb+VNBzx8svY6CrsyTK4Ujm4yrd9I1auoKxBAPXLCavY1LcrbHUskQbGUP8gXOzyQw==",
+        ("build/vega.min.js",),
+    ),
+    "vega-lite": (
+        "5.23.0",
+        "l4J6+AWE3DIjvovEoHl2LdtCUkfm4zs8Xxx7INwZEAv+XVb6kR6vIN1gt3t2gN2gs/y4DYTs/RPoTeYAuEg6mA==",
+        ("build/vega-lite.min.js",),
+    ),
+    "vega-embed": (
+        "6.29.0",
+        "PmlshTLtLFLgWtF/b23T1OwX53AugJ9RZ3qPE2c01VFAbgt3/GSNI/etzA/GzdrkceXFma+FDHNXUppKuM0U6Q==",
+        ("build/vega-embed.min.js",),
+    ),
 }
 
 # Each CDN address GX 1.x writes (great_expectations/render/view/templates) -> (package, file).
 LINKS: dict[str, tuple[str, str]] = {
-    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": ("bootstrap", "dist/css/bootstrap.min.css"),
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": (
+        "bootstrap",
+        "dist/css/bootstrap.min.css",
+    ),
     "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": ("bootstrap", "dist/js/bootstrap.min.js"),
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": ("bootstrap-table", "dist/bootstrap-table.min.css"),
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": ("bootstrap-table", "dist/bootstrap-table.min.js"),
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
-        ("bootstrap-table", "dist/extensions/filter-control/bootstrap-table-filter-control.min.css"),
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css":
-        ("bootstrap-table", "dist/extensions/filter-control/bootstrap-table-filter-control.min.css"),
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js":
-        ("bootstrap-table", "dist/extensions/filter-control/bootstrap-table-filter-control.min.js"),
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css":
-        ("bootstrap-datepicker", "dist/css/bootstrap-datepicker.min.css"),
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js":
-        ("bootstrap-datepicker", "dist/js/bootstrap-datepicker.min.js"),
-    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
-        ("@forevolve/bootstrap-dark", "dist/css/bootstrap-prefers-dark.css"),
-    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": ("@fortawesome/fontawesome-free", "css/all.min.css"),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": (
+        "bootstrap-table",
+        "dist/bootstrap-table.min.css",
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": (
+        "bootstrap-table",
+        "dist/bootstrap-table.min.js",
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css": (
+        "bootstrap-table",
+        "dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css": (
+        "bootstrap-table",
+        "dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    ),
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js": (
+        "bootstrap-table",
+        "dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": (
+        "bootstrap-datepicker",
+        "dist/css/bootstrap-datepicker.min.css",
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": (
+        "bootstrap-datepicker",
+        "dist/js/bootstrap-datepicker.min.js",
+    ),
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css": (
+        "@forevolve/bootstrap-dark",
+        "dist/css/bootstrap-prefers-dark.css",
+    ),
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": (
+        "@fortawesome/fontawesome-free",
+        "css/all.min.css",
+    ),
     "https://code.jquery.com/jquery-3.7.1.min.js": ("jquery", "dist/jquery.min.js"),
-    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": ("popper.js", "dist/umd/popper.min.js"),
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": (
+        "popper.js",
+        "dist/umd/popper.min.js",
+    ),
     "https://cdn.jsdelivr.net/npm/vega@5": ("vega", "build/vega.min.js"),
     "https://cdn.jsdelivr.net/npm/vega-lite@5": ("vega-lite", "build/vega-lite.min.js"),
     "https://cdn.jsdelivr.net/npm/vega-embed@6": ("vega-embed", "build/vega-embed.min.js"),
@@ -122,8 +182,12 @@ def _tarball(npm: str | None, name: str, version: str, tmp: Path, packs: Path | 
     filename = f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
     if packs is not None and (packs / filename).is_file():
         return packs / filename
-    out = subprocess.run([npm, "pack", "--silent", "--pack-destination", str(tmp), f"{name}@{version}"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [npm, "pack", "--silent", "--pack-destination", str(tmp), f"{name}@{version}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode != 0 or not (tmp / filename).is_file():
         reason = (out.stderr.strip().splitlines() or ["no tarball written"])[-1]
         raise RuntimeError(f"npm pack {name}@{version} failed: {reason}")
@@ -152,8 +216,10 @@ def localize(docs: Path, vendor: Path = VENDOR_DIR) -> int:
     their CDN links (they render only online) and one warning says how to install them.
     """
     if not installed(vendor):
-        log.warning("Data Docs keep their CDN links (they need internet): run "
-                    "`python -m finrisk.quality.docs_assets install` once to serve the assets locally")
+        log.warning(
+            "Data Docs keep their CDN links (they need internet): run "
+            "`python -m finrisk.quality.docs_assets install` once to serve the assets locally"
+        )
         return 0
     site_vendor = docs / SITE_VENDOR
     if not (site_vendor / STAMP).is_file() or (site_vendor / STAMP).read_text() != (vendor / STAMP).read_text():
@@ -186,7 +252,7 @@ def _rewrite(html: str, root: str) -> tuple[str, int]:
             return text
         count += 1
         # SRI pins the CDN's bytes, and crossorigin makes file:// loads fail: drop both.
-        return _SRI.sub("", text[:found.start("url")] + path + text[found.end("url"):])
+        return _SRI.sub("", text[: found.start("url")] + path + text[found.end("url") :])
 
     return _TAG.sub(tag, html), count
 
@@ -195,7 +261,7 @@ def _local_path(url: str, root: str) -> str | None:
     if url in LINKS:
         name, file = LINKS[url]
         return f"{root}/{SITE_VENDOR.as_posix()}/{name}/{file}"
-    if url.startswith(LOGO_HOST) and url[len(LOGO_HOST):].startswith("logo-long.png"):
+    if url.startswith(LOGO_HOST) and url[len(LOGO_HOST) :].startswith("logo-long.png"):
         return f"{root}/static/images/logo-long.png"
     return None
 

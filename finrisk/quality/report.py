@@ -47,6 +47,7 @@ class ValidationReport:
     run_date: date
     docs_path: Path
     tables: dict[str, TableReport] = field(default_factory=dict)
+    released: dict[str, int] = field(default_factory=dict)  # rows released from quarantine, per staging table
 
     @property
     def success(self) -> bool:

@@ -50,7 +50,9 @@ def build_checkpoint(url: str, docs: Path, suites: dict[str, list[Rule]]) -> gx.
         for rule in rules:
             suite.add_expectation(rule.expectation)
         definitions.append(
-            context.validation_definitions.add(gx.ValidationDefinition(name=f"staging.{table}", data=batch, suite=suite))
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"staging.{table}", data=batch, suite=suite)
+            )
         )
     return context.checkpoints.add(
         gx.Checkpoint(

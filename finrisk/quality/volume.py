@@ -41,21 +41,35 @@ class VolumeBand:
         return rows >= self.min_rows and (self.max_rows is None or rows <= self.max_rows)
 
 
-def band_from_loads(q: QualitySettings, loads: list[int], first: date | None = None, last: date | None = None) -> VolumeBand:
+def band_from_loads(
+    q: QualitySettings, loads: list[int], first: date | None = None, last: date | None = None
+) -> VolumeBand:
     """The band for a batch given the earlier daily loads (backlog excluded), oldest first."""
     window = f"in the last {q.volume_lookback_days} days"
     if not loads:
-        return VolumeBand(0, None, None, 0, 0, f"volume band skipped: no daily ingest history {window} "
-                                                 "(the first, backlog load is not a day's volume)")
+        return VolumeBand(
+            0,
+            None,
+            None,
+            0,
+            0,
+            f"volume band skipped: no daily ingest history {window} (the first, backlog load is not a day's volume)",
+        )
     days = len(loads)
     span = f" ({first}..{last})" if first and last else ""
     quiet = sum(1 for n in loads if n == 0)
     active = [n for n in loads if n > 0]
     mean = sum(loads) / days
     if not active:
-        return VolumeBand(0, None, 0.0, days, quiet,
-                          f"volume band [0, any]: all {days} earlier daily load(s){span} {window} were empty"
-                          ", the backlog load left out")
+        return VolumeBand(
+            0,
+            None,
+            0.0,
+            days,
+            quiet,
+            f"volume band [0, any]: all {days} earlier daily load(s){span} {window} were empty"
+            ", the backlog load left out",
+        )
     high = math.floor(q.volume_max_ratio * sum(active) / len(active))
     if quiet:
         low, why = 0, f"zero accepted: {quiet} of {days} day(s) were empty"
@@ -63,8 +77,10 @@ def band_from_loads(q: QualitySettings, loads: list[int], first: date | None = N
         low, why = 0, f"zero accepted: an empty day is likely at a mean of {mean:.1f} rows"
     else:
         low, why = math.ceil(q.volume_min_ratio * mean), f"ratios {q.volume_min_ratio}..{q.volume_max_ratio}"
-    note = (f"volume band [{low}, {high}] from a mean of {mean:.1f} rows over {days} earlier daily load(s){span} "
-            f"{window}, the backlog load left out ({why})")
+    note = (
+        f"volume band [{low}, {high}] from a mean of {mean:.1f} rows over {days} earlier daily load(s){span} "
+        f"{window}, the backlog load left out ({why})"
+    )
     return VolumeBand(low, high, mean, days, quiet, note)
 
 

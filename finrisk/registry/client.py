@@ -46,7 +46,9 @@ def resolve_alias(settings: Settings, model: str, alias: str) -> ModelRef | None
     except MlflowException as exc:
         if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"):
             return None
-        raise FinriskError(f"{spec.registered_name}@{alias} could not be resolved: {str(exc).splitlines()[0]}") from None
+        raise FinriskError(
+            f"{spec.registered_name}@{alias} could not be resolved: {str(exc).splitlines()[0]}"
+        ) from None
     return ModelRef(spec.name, spec.registered_name, str(version.version), version.run_id)
 
 
@@ -129,7 +131,9 @@ def load_scorer(settings: Settings, ref: ModelRef) -> Scorer:
     try:
         loaded = mlflow.pyfunc.load_model(ref.uri)
     except Exception as exc:  # MLflow raises many types for missing artifacts
-        raise FinriskError(f"{ref.name} version {ref.version} could not be loaded: {str(exc).splitlines()[0]}") from None
+        raise FinriskError(
+            f"{ref.name} version {ref.version} could not be loaded: {str(exc).splitlines()[0]}"
+        ) from None
     from finrisk.models.quantize import for_cpu_scoring  # int8 Linear layers on CPU (bench/score.py)
 
     return Scorer(ref, for_cpu_scoring(loaded.unwrap_python_model()))
@@ -143,7 +147,9 @@ def load_reference(settings: Settings, ref: ModelRef) -> dict:
     try:
         text = mlflow.artifacts.load_text(f"runs:/{ref.run_id}/reference.json")
     except Exception as exc:
-        raise FinriskError(f"{ref.name} version {ref.version} has no reference.json: {str(exc).splitlines()[0]}") from None
+        raise FinriskError(
+            f"{ref.name} version {ref.version} has no reference.json: {str(exc).splitlines()[0]}"
+        ) from None
     return json.loads(text)
 
 
@@ -165,13 +171,23 @@ def list_models(settings: Settings) -> list[dict]:
             by_version.setdefault(str(version), []).append(alias)
         for mv in client.search_model_versions(f"name = '{spec.registered_name}'"):
             tags = mv.tags or {}
-            rows.append({
-                "model": spec.name, "name": spec.registered_name, "version": str(mv.version),
-                "aliases": sorted(by_version.get(str(mv.version), [])), "run_id": mv.run_id,
-                "created_at": mv.creation_timestamp,
-                "auc": tags.get("holdout_auc"), "baseline_auc": tags.get("baseline_auc"),
-                "macro_f1": tags.get("holdout_macro_f1"), "beats_baseline": tags.get("beats_baseline"),
-                "gate_decision": tags.get("gate_decision"),
-            })
+            rows.append(
+                {
+                    "model": spec.name,
+                    "name": spec.registered_name,
+                    "version": str(mv.version),
+                    "aliases": sorted(by_version.get(str(mv.version), [])),
+                    "run_id": mv.run_id,
+                    "created_at": mv.creation_timestamp,
+                    "auc": tags.get("holdout_auc"),
+                    "baseline_auc": tags.get("baseline_auc"),
+                    "macro_f1": tags.get("holdout_macro_f1"),
+                    "beats_baseline": tags.get("beats_baseline"),
+                    "gate_decision": tags.get("gate_decision"),
+                    "primary_metric": tags.get("primary_metric", spec.primary_metric),
+                    "primary": tags.get("holdout_primary", tags.get(f"holdout_{spec.primary_metric}")),
+                    "baseline_primary": tags.get("baseline_primary"),
+                }
+            )
     rows.sort(key=lambda r: (r["model"], int(r["version"])))
     return rows

@@ -4,7 +4,8 @@ Checks, all from `settings.gate`, on the model's primary metric (the spec says w
 credit and fraud, macro-F1 for news):
 - absolute floor: min_auc or min_macro_f1;
 - calibration: expected calibration error <= max_calibration_error;
-- champion: not worse than the champion on the same holdout by more than auc_margin;
+- champion: not worse than the champion on the same holdout by more than the primary metric's
+  margin (auc_margin or macro_f1_margin);
 - baseline: above the best baseline on the same split by more than baseline_margin (when
   the spec asks for it and require_beats_baseline is on).
 
@@ -39,12 +40,22 @@ def _fmt(x: float | None) -> str:
 
 
 FLOORS = {"auc": "min_auc", "macro_f1": "min_macro_f1"}
+MARGINS = {"auc": "auc_margin", "macro_f1": "macro_f1_margin"}
 NAMES = {"auc": "AUC", "macro_f1": "macro-F1"}
 
 
-def decide(metrics: dict, baseline: dict | None, champion: dict | None, gate: GateSettings, *,
-           primary: str = "auc", must_beat_baseline: bool = True, baseline_name: str = "baseline",
-           fairness_flags: list[str] | None = None, refuse_on_fairness: bool = False) -> GateDecision:
+def decide(
+    metrics: dict,
+    baseline: dict | None,
+    champion: dict | None,
+    gate: GateSettings,
+    *,
+    primary: str = "auc",
+    must_beat_baseline: bool = True,
+    baseline_name: str = "baseline",
+    fairness_flags: list[str] | None = None,
+    refuse_on_fairness: bool = False,
+) -> GateDecision:
     """Compare a challenger's holdout metrics with the floor, the best baseline and the champion.
 
     `fairness_flags` are the protected groups outside the four-fifths band (finrisk.models.fairness);
@@ -59,28 +70,44 @@ def decide(metrics: dict, baseline: dict | None, champion: dict | None, gate: Ga
         return ok
 
     floor = getattr(gate, FLOORS.get(primary, "min_auc"))
-    floor_ok = check(value >= floor, f"{name} {_fmt(value)} >= floor {floor}", f"{name} {_fmt(value)} below floor {floor}")
+    floor_ok = check(
+        value >= floor, f"{name} {_fmt(value)} >= floor {floor}", f"{name} {_fmt(value)} below floor {floor}"
+    )
     ece = metrics.get("ece", float("nan"))
-    check(ece <= gate.max_calibration_error, f"calibration error {_fmt(ece)} within {gate.max_calibration_error}",
-          f"calibration error {_fmt(ece)} above {gate.max_calibration_error}")
+    check(
+        ece <= gate.max_calibration_error,
+        f"calibration error {_fmt(ece)} within {gate.max_calibration_error}",
+        f"calibration error {_fmt(ece)} above {gate.max_calibration_error}",
+    )
     base = (baseline or {}).get(primary, float("nan"))
     margin = gate.baseline_margin
     beats = bool(value > base + margin) if not math.isnan(base) else False
     required = must_beat_baseline and gate.require_beats_baseline
-    beat_reason = (f"beats best baseline ({baseline_name}) {name} {_fmt(base)}" + (f" by more than {margin}" if margin else ""),
-                   f"does not beat best baseline ({baseline_name}) {name} {_fmt(base)}"
-                   + (f" by more than {margin}" if margin else ""))
+    beat_reason = (
+        f"beats best baseline ({baseline_name}) {name} {_fmt(base)}" + (f" by more than {margin}" if margin else ""),
+        f"does not beat best baseline ({baseline_name}) {name} {_fmt(base)}"
+        + (f" by more than {margin}" if margin else ""),
+    )
     if required:
         check(beats, *beat_reason)
-    fairness_note = (f"fairness: {len(fairness_flags)} protected group(s) outside the four-fifths band: "
-                     + "; ".join(fairness_flags)) if fairness_flags else ""
+    fairness_note = (
+        (
+            f"fairness: {len(fairness_flags)} protected group(s) outside the four-fifths band: "
+            + "; ".join(fairness_flags)
+        )
+        if fairness_flags
+        else ""
+    )
     if fairness_note and refuse_on_fairness:
         failures.append(fairness_note)
     if champion is not None:
         champ = champion.get(primary, float("nan"))
-        check(value >= champ - gate.auc_margin,
-              f"{name} {_fmt(value)} vs champion {_fmt(champ)} within margin {gate.auc_margin}",
-              f"{name} {_fmt(value)} worse than champion {_fmt(champ)} by more than {gate.auc_margin}")
+        margin_vs_champion = getattr(gate, MARGINS.get(primary, "auc_margin"))
+        check(
+            value >= champ - margin_vs_champion,
+            f"{name} {_fmt(value)} vs champion {_fmt(champ)} within margin {margin_vs_champion}",
+            f"{name} {_fmt(value)} worse than champion {_fmt(champ)} by more than {margin_vs_champion}",
+        )
         passed = not failures
         reasons = failures or passes
         decision_if_failed = "rejected"
@@ -115,8 +142,12 @@ def apply(settings, spec, version: str, decision: GateDecision, previous: str | 
     name = spec.registered_name
     settle_pending(settings, client, name)
     # gate_decision goes last: a version tagged with it shows the whole decision
-    tags = {"gate_passed": str(decision.passed).lower(), "gate_reasons": "; ".join(decision.reasons)[:4900],
-            "beats_baseline": str(decision.beats_baseline).lower(), "gate_decision": decision.decision}
+    tags = {
+        "gate_passed": str(decision.passed).lower(),
+        "gate_reasons": "; ".join(decision.reasons)[:4900],
+        "beats_baseline": str(decision.beats_baseline).lower(),
+        "gate_decision": decision.decision,
+    }
     with recorded(settings, client, name, version, previous, decision.decision, decision.reasons, actor="gate"):
         client.set_registered_model_alias(name, "challenger", version)
         for key, value in tags.items():

@@ -37,21 +37,33 @@ def _warehouse_error(exc: BaseException) -> str:
     from finrisk.db.errors import explain
 
     explained = explain(exc) if isinstance(exc, sa.exc.DBAPIError) else None
-    return str(explained) if explained else redact(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return (
+        str(explained) if explained else redact(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    )
 
 
-def begin_promotion(settings: Settings, model: str, version: str, previous: str | None, decision: str,
-                    reasons: list[str], actor: str) -> int:
+def begin_promotion(
+    settings: Settings, model: str, version: str, previous: str | None, decision: str, reasons: list[str], actor: str
+) -> int:
     """Write the audit row `pending`, before anything moves in MLflow; returns its promotion_id."""
     try:
         with get_engine(settings).begin() as conn:
-            return conn.execute(query("registry/insert_promotion"), {
-                "model": model, "version": str(version), "previous_version": previous, "decision": decision,
-                "reasons": json.dumps(reasons), "actor": actor,
-            }).scalar_one()
+            return conn.execute(
+                query("registry/insert_promotion"),
+                {
+                    "model": model,
+                    "version": str(version),
+                    "previous_version": previous,
+                    "decision": decision,
+                    "reasons": json.dumps(reasons),
+                    "actor": actor,
+                },
+            ).scalar_one()
     except (FinriskError, sa.exc.SQLAlchemyError) as exc:
-        raise FinriskError(f"{model} version {version}: nothing changed in MLflow, because the promotion audit "
-                           f"could not be written: {_warehouse_error(exc)}") from None
+        raise FinriskError(
+            f"{model} version {version}: nothing changed in MLflow, because the promotion audit "
+            f"could not be written: {_warehouse_error(exc)}"
+        ) from None
 
 
 def shows_decision(client, model: str, version: str, decision: str) -> bool:
@@ -71,8 +83,16 @@ def _complete(conn, promotion_id: int, status: str) -> None:
 
 
 @contextmanager
-def recorded(settings: Settings, client, model: str, version: str, previous: str | None, decision: str,
-             reasons: list[str], actor: str) -> Iterator[int]:
+def recorded(
+    settings: Settings,
+    client,
+    model: str,
+    version: str,
+    previous: str | None,
+    decision: str,
+    reasons: list[str],
+    actor: str,
+) -> Iterator[int]:
     """Audit around the MLflow changes made in the `with` body: pending first, done or failed after."""
     promotion_id = begin_promotion(settings, model, version, previous, decision, reasons, actor)
     engine = get_engine(settings)
@@ -93,7 +113,8 @@ def recorded(settings: Settings, client, model: str, version: str, previous: str
             raise FinriskError(
                 f"{model} version {version}: MLflow shows the {decision} decision, but audit row {promotion_id} is "
                 f"still pending ({_warehouse_error(exc)}); `finrisk promote {model.removeprefix('finrisk-')} "
-                "--reconcile` completes it") from None
+                "--reconcile` completes it"
+            ) from None
     finally:
         conn.close()
 
@@ -104,7 +125,9 @@ def _settle_after_failure(settings, client, promotion_id: int, model: str, versi
         status = "done" if shows_decision(client, model, version, decision) else "failed"
         with get_engine(settings).begin() as conn:
             _complete(conn, promotion_id, status)
-        log.warning("promotion %s of %s version %s interrupted: audit row marked %s", promotion_id, model, version, status)
+        log.warning(
+            "promotion %s of %s version %s interrupted: audit row marked %s", promotion_id, model, version, status
+        )
     except Exception:  # the next reconcile settles it
         log.warning("promotion %s of %s version %s interrupted: audit row left pending", promotion_id, model, version)
 
@@ -126,8 +149,10 @@ def settle_pending(settings: Settings, client, model: str) -> list[dict]:
     try:
         return reconcile(settings, client, model)
     except (FinriskError, sa.exc.SQLAlchemyError) as exc:
-        raise FinriskError(f"{model}: nothing changed in MLflow, because the promotion audit "
-                           f"could not be read: {_warehouse_error(exc)}") from None
+        raise FinriskError(
+            f"{model}: nothing changed in MLflow, because the promotion audit "
+            f"could not be read: {_warehouse_error(exc)}"
+        ) from None
 
 
 def promotions(settings: Settings, model: str) -> list[dict]:
@@ -174,8 +199,9 @@ def promote(settings: Settings, model: str, version: str | int | None = None, ac
     return {"model": spec.registered_name, "version": target.version, "previous_version": previous, "actor": actor}
 
 
-def record_promotion(settings: Settings, model: str, version: str, previous: str | None, decision: str,
-                     reasons: list[str], actor: str) -> int:
+def record_promotion(
+    settings: Settings, model: str, version: str, previous: str | None, decision: str, reasons: list[str], actor: str
+) -> int:
     """Write one finished audit row (no MLflow change goes with it); returns its promotion_id."""
     promotion_id = begin_promotion(settings, model, version, previous, decision, reasons, actor)
     with get_engine(settings).begin() as conn:

@@ -32,8 +32,11 @@ def library_versions() -> dict[str, str]:
 
 
 def _finite(metrics: dict, prefix: str = "") -> dict[str, float]:
-    return {f"{prefix}{k}": float(v) for k, v in metrics.items()
-            if isinstance(v, (int, float)) and not (isinstance(v, float) and math.isnan(v))}
+    return {
+        f"{prefix}{k}": float(v)
+        for k, v in metrics.items()
+        if isinstance(v, (int, float)) and not (isinstance(v, float) and math.isnan(v))
+    }
 
 
 @dataclass
@@ -42,8 +45,21 @@ class LoggedRun:
     model_uri: str
 
 
-def log_run(settings: Settings, spec, *, backbone, args, params: dict, metrics: dict, baseline: dict,
-            champion: dict | None, extra_metrics: dict, artifacts_dir: Path, tags: dict, fused=None) -> LoggedRun:
+def log_run(
+    settings: Settings,
+    spec,
+    *,
+    backbone,
+    args,
+    params: dict,
+    metrics: dict,
+    baseline: dict,
+    champion: dict | None,
+    extra_metrics: dict,
+    artifacts_dir: Path,
+    tags: dict,
+    fused=None,
+) -> LoggedRun:
     """One MLflow run: params, metrics (model, baseline_, champion_), artifacts and the pyfunc model
     (the fine-tuned `backbone`, or the `fused` model of finrisk.models.fusion)."""
     import mlflow
@@ -63,8 +79,15 @@ def log_run(settings: Settings, spec, *, backbone, args, params: dict, metrics: 
             backbone.model.to("cpu").save_pretrained(hf_dir)
             backbone.tokenizer.save_pretrained(hf_dir)
             labels = Path(tmp) / "labels.json"
-            labels.write_text(json.dumps({"classes": list(spec.classes), "positive_index": spec.positive_index,
-                                          "max_length": args.max_length}))
+            labels.write_text(
+                json.dumps(
+                    {
+                        "classes": list(spec.classes),
+                        "positive_index": spec.positive_index,
+                        "max_length": args.max_length,
+                    }
+                )
+            )
             python_model, artifacts = TextClassifier(), {"hf_model": str(hf_dir), "labels": str(labels)}
             example = pd.DataFrame({"text": [spec.synthetic_text()]})
         output = pd.DataFrame([[1.0 / spec.num_labels] * spec.num_labels], columns=[f"prob_{c}" for c in spec.classes])
@@ -73,13 +96,20 @@ def log_run(settings: Settings, spec, *, backbone, args, params: dict, metrics: 
             from mlflow.models import ModelSignature
             from mlflow.types.schema import ColSpec, Schema
 
-            signature = ModelSignature(Schema([ColSpec("string", "text"), ColSpec("string", "features", required=False)]),
-                                       signature.outputs)
+            signature = ModelSignature(
+                Schema([ColSpec("string", "text"), ColSpec("string", "features", required=False)]), signature.outputs
+            )
         with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{spec.name}") as run:
             mlflow.set_tags(tags)
             mlflow.log_params(params)
-            mlflow.log_metrics({**_finite(metrics), **_finite(baseline, "baseline_"),
-                                **_finite(champion or {}, "champion_"), **_finite(extra_metrics)})
+            mlflow.log_metrics(
+                {
+                    **_finite(metrics),
+                    **_finite(baseline, "baseline_"),
+                    **_finite(champion or {}, "champion_"),
+                    **_finite(extra_metrics),
+                }
+            )
             mlflow.log_artifacts(str(artifacts_dir))
             info = mlflow.pyfunc.log_model(
                 name="model",
@@ -87,8 +117,9 @@ def log_run(settings: Settings, spec, *, backbone, args, params: dict, metrics: 
                 artifacts=artifacts,
                 signature=signature,
                 input_example=example,
-                pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()
-                                  if k not in ("python",) and v != "missing"],
+                pip_requirements=[
+                    f"{k}=={v}" for k, v in library_versions().items() if k not in ("python",) and v != "missing"
+                ],
             )
         return LoggedRun(run_id=run.info.run_id, model_uri=info.model_uri)
 

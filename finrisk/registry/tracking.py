@@ -7,10 +7,10 @@ fails in seconds with one line and nothing half-registered.
 from __future__ import annotations
 
 import logging
-import os
+from functools import lru_cache
 from pathlib import Path
 
-from finrisk.config import Settings
+from finrisk.config import Settings, psycopg2_url, set_default_environment
 from finrisk.errors import FinriskError, mask_url, redact
 
 log = logging.getLogger(__name__)
@@ -19,10 +19,7 @@ log = logging.getLogger(__name__)
 def tracking_uri(settings: Settings) -> str:
     """MLFLOW_TRACKING_URI / settings, else the embedded PostgreSQL's mlflow database."""
     if settings.mlflow_tracking_uri:
-        uri = settings.mlflow_tracking_uri
-        if uri.startswith("postgresql://"):
-            uri = uri.replace("postgresql://", "postgresql+psycopg2://", 1)  # bare scheme means psycopg 3
-        return uri
+        return psycopg2_url(settings.mlflow_tracking_uri)
     from finrisk.db.embedded import embedded_url
 
     return embedded_url(settings.data_path, "mlflow")
@@ -48,7 +45,9 @@ def check_reachable(uri: str) -> None:
         try:
             requests.get(uri.rstrip("/") + "/health", timeout=5).raise_for_status()
         except requests.RequestException as exc:
-            raise FinriskError(f"MLflow tracking server {_describe(uri)} is unreachable: {type(exc).__name__}") from None
+            raise FinriskError(
+                f"MLflow tracking server {_describe(uri)} is unreachable: {type(exc).__name__}"
+            ) from None
     elif uri.startswith("postgresql"):
         import sqlalchemy as sa
 
@@ -66,31 +65,57 @@ def check_reachable(uri: str) -> None:
             engine.dispose()
 
 
+_CONNECTED: set[str] = set()  # URIs checked and set in this process: a command connects once
+
+
 def connect(settings: Settings) -> str:
-    """Point the mlflow module at this settings' backend after checking it answers; returns the URI."""
+    """Point the mlflow module at this settings' backend, checking once per process that it answers; returns the URI.
+
+    The one place MLflow is set up: the HTTP retry and timeout defaults, the health check, the global
+    tracking and registry URIs. Later calls with the same backend only return its URI.
+    """
+    uri = tracking_uri(settings)
+    if uri in _CONNECTED and _current_uri() == uri:
+        return uri
     import mlflow
 
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
-    uri = tracking_uri(settings)
+    set_default_environment({"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "30"})
     check_reachable(uri)
     try:
         mlflow.set_tracking_uri(uri)
         mlflow.set_registry_uri(uri)
     except Exception as exc:  # MLflow echoes the URI it rejects
-        raise FinriskError(f"MLflow tracking URI {_describe(uri)} is not valid: {redact(str(exc).splitlines()[0])}") from None
+        raise FinriskError(
+            f"MLflow tracking URI {_describe(uri)} is not valid: {redact(str(exc).splitlines()[0])}"
+        ) from None
+    _CONNECTED.add(uri)
     return uri
 
 
-def client(settings: Settings):
-    """An MlflowClient on this settings' backend (checked)."""
+def _current_uri() -> str | None:
+    import mlflow
+
+    try:
+        return mlflow.get_tracking_uri()
+    except Exception:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _client(uri: str):
     from mlflow import MlflowClient
 
-    uri = connect(settings)
     try:
         return MlflowClient(tracking_uri=uri, registry_uri=uri)
     except Exception as exc:  # an unsupported scheme: MLflow's message repeats the URI
-        raise FinriskError(f"MLflow tracking URI {_describe(uri)} is not usable: {redact(str(exc).splitlines()[0])}") from None
+        raise FinriskError(
+            f"MLflow tracking URI {_describe(uri)} is not usable: {redact(str(exc).splitlines()[0])}"
+        ) from None
+
+
+def client(settings: Settings):
+    """The MlflowClient of this settings' backend: made once per backend and process, after `connect`."""
+    return _client(connect(settings))
 
 
 def ensure_experiment(settings: Settings, name: str) -> str:

@@ -57,9 +57,14 @@ class EmbeddingStore:
     def _store(self, found: dict[bytes, np.ndarray]) -> None:
         shas = sorted(found)
         with self.engine.begin() as conn:
-            conn.execute(query("embeddings/insert"), {
-                **self._key(), "shas": shas,
-                "vectors": [np.ascontiguousarray(found[s], dtype="<f4").tobytes() for s in shas]})
+            conn.execute(
+                query("embeddings/insert"),
+                {
+                    **self._key(),
+                    "shas": shas,
+                    "vectors": [np.ascontiguousarray(found[s], dtype="<f4").tobytes() for s in shas],
+                },
+            )
 
     def vectors(self, scorer, records: list, batch_size: int) -> np.ndarray:
         """(n, hidden) encoder vectors of `records`: stored ones reused, each distinct new text encoded once."""

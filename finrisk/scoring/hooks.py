@@ -14,15 +14,12 @@ POINTS = ("locked", "staged", "publishing", "published")
 
 
 class Hooks:
-    """`at(point)` runs at each named point; `after_stage()` (kept for older tests) at "staged"."""
+    """`at(point)` runs at each named point."""
 
     at: Callable[[str], None] | None = None
-    after_stage: Callable[[], None] | None = None
 
 
 def reached(point: str) -> None:
     """Call the hooks registered for a named point (no-op in production)."""
-    if point == "staged" and Hooks.after_stage is not None:
-        Hooks.after_stage()
     if Hooks.at is not None:
         Hooks.at(point)

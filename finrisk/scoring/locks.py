@@ -58,8 +58,9 @@ class RunLock:
         try:
             self.conn.execute(query("scoring/lock_timeout"), {"timeout": f"{max(1, int(wait_s * 1000))}ms"})
             for key, exclusive in keys:
-                self.conn.execute(query("scoring/lock_exclusive" if exclusive else "scoring/lock_shared"),
-                                  {"key": key}).all()
+                self.conn.execute(
+                    query("scoring/lock_exclusive" if exclusive else "scoring/lock_shared"), {"key": key}
+                ).all()
                 self.held.append(key)
         except sa_exc.OperationalError as exc:
             if getattr(exc.orig, "pgcode", None) != _LOCK_NOT_AVAILABLE:
@@ -74,13 +75,16 @@ class RunLock:
         with self.engine.connect() as conn:
             holders = conn.execute(query("scoring/lock_holders"), {"score_date": score_date, "run_id": run_id}).all()
         if not holders:
-            return (f"scoring of {what} is locked by another session (waited {wait_s:g}s); "
-                    "try again when it has finished")
+            return (
+                f"scoring of {what} is locked by another session (waited {wait_s:g}s); try again when it has finished"
+            )
         h = holders[0]
         where = f" shard {h.shard_index}/{h.shard_count}" if h.shard_count and h.shard_count > 1 else ""
-        return (f"scoring of {what} is already running as run {h.run_id} ({h.step}{where}, started "
-                f"{h.started_at:%Y-%m-%d %H:%M:%S %Z}, backend pid {h.backend_pid}); waited {wait_s:g}s: "
-                "let it finish (or stop it) and run again")
+        return (
+            f"scoring of {what} is already running as run {h.run_id} ({h.step}{where}, started "
+            f"{h.started_at:%Y-%m-%d %H:%M:%S %Z}, backend pid {h.backend_pid}); waited {wait_s:g}s: "
+            "let it finish (or stop it) and run again"
+        )
 
     def release(self) -> None:
         """End the lock transaction and give the connection back."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from finrisk.config import Settings
 from finrisk.errors import FinriskError
-from finrisk.models.specs import MODELS
+from finrisk.models.specs import SPECS
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class RunModels:
     @property
     def skipped(self) -> list[str]:
         """Models scored by nobody tonight: they have no champion."""
-        return [m for m in MODELS if m not in self.champions]
+        return [m for m in SPECS if m not in self.champions]
 
     def pinned(self) -> dict:
         """The JSON-safe form `resolve_versions` returns."""
@@ -51,7 +51,7 @@ def resolve_versions(settings: Settings) -> dict:
     from finrisk.registry.client import resolve_alias
 
     champions, challengers = {}, {}
-    for model in MODELS:
+    for model in SPECS:
         ref = resolve_alias(settings, model, "champion")
         if ref is None:
             continue
@@ -61,7 +61,7 @@ def resolve_versions(settings: Settings) -> dict:
             challengers[model] = challenger.version
     if not champions:
         raise FinriskError(NO_CHAMPION)
-    skipped = [m for m in MODELS if m not in champions]
+    skipped = [m for m in SPECS if m not in champions]
     if skipped:
         log.warning("%s: no @champion version, not scored or published tonight", ", ".join(skipped))
     log.info("versions pinned: champions %s, challengers %s", champions, challengers or "none")
@@ -73,13 +73,16 @@ def run_models(settings: Settings, versions: dict) -> RunModels:
     from finrisk.registry.client import get_version
 
     champions = {m: str(v) for m, v in (versions.get("champion") or {}).items()}
-    unknown = sorted(set(champions) - set(MODELS))
+    unknown = sorted(set(champions) - set(SPECS))
     if unknown:
-        raise FinriskError(f"versions name unknown model(s) {', '.join(unknown)}: choose from {', '.join(MODELS)}")
+        raise FinriskError(f"versions name unknown model(s) {', '.join(unknown)}: choose from {', '.join(SPECS)}")
     if not champions:
         raise FinriskError(NO_CHAMPION)
     return RunModels(
-        {m: get_version(settings, m, champions[m]) for m in MODELS if m in champions},
-        {m: get_version(settings, m, v) for m, v in (versions.get("challenger") or {}).items()
-         if m in champions and str(v) != champions[m]},
+        {m: get_version(settings, m, champions[m]) for m in SPECS if m in champions},
+        {
+            m: get_version(settings, m, v)
+            for m, v in (versions.get("challenger") or {}).items()
+            if m in champions and str(v) != champions[m]
+        },
     )

@@ -25,8 +25,10 @@ _DESCRIPTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("note", "comment", "remark", "memo"), "notes mention risk factors ({name})"),
     (("fraud", "chargeback"), "fraud history ({name})"),
     (("merchant", "country", "channel", "currency"), "transaction pattern: {name}"),
-    (("txn", "transaction", "spend", "amount", "count", "balance", "payment", "velocity", "first"),
-     "recent transaction behaviour: {name}"),
+    (
+        ("txn", "transaction", "spend", "amount", "count", "balance", "payment", "velocity", "first"),
+        "recent transaction behaviour: {name}",
+    ),
     (("description", "text", "body"), "free text ({name})"),
     (("segment",), "customer segment"),
     (("company", "employer"), "employer"),
@@ -75,7 +77,7 @@ def field_groups(keys: Sequence[str], max_groups: int) -> list[list[str]]:
     return [[keys[i] for i in group] for group in groups if len(group)]
 
 
-def occluded(fields: Mapping[str, Any], groups: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+def occluded_fields(fields: Mapping[str, Any], groups: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
     """The record once per group, with that group's fields dropped, order kept."""
     variants = []
     for group in groups:
@@ -85,15 +87,21 @@ def occluded(fields: Mapping[str, Any], groups: Sequence[Sequence[str]]) -> list
 
 
 def top_reasons(
-    base_prob: float, occluded_probs: Sequence[float], groups: Sequence[Sequence[str]], limit: int,
+    base_prob: float,
+    occluded_probs: Sequence[float],
+    groups: Sequence[Sequence[str]],
+    limit: int,
     profile_keys: Collection[str] = (),
 ) -> list[dict]:
     """Up to `limit` reason codes, largest positive contribution first."""
     contributions = [(float(base_prob) - float(p), group) for p, group in zip(occluded_probs, groups)]
     ranked = sorted((c for c in contributions if c[0] > 0), key=lambda c: -c[0])[:limit]
     return [
-        {"code": _SEPARATOR.join(group), "description": describe(_SEPARATOR.join(group), profile_keys),
-         "contribution": float(f"{c:.6g}")}
+        {
+            "code": _SEPARATOR.join(group),
+            "description": describe(_SEPARATOR.join(group), profile_keys),
+            "contribution": float(f"{c:.6g}"),
+        }
         for c, group in ranked
     ]
 
@@ -117,7 +125,7 @@ def explain_batch(
     for fields in records_fields:
         groups = field_groups(list(fields), max_groups)
         all_groups.append(groups)
-        variants.extend(occluded(fields, groups))
+        variants.extend(occluded_fields(fields, groups))
     probs = np.asarray(predict(variants), dtype=float) if variants else np.zeros(0)
     out, start = [], 0
     for i, (groups, base) in enumerate(zip(all_groups, base_probs)):

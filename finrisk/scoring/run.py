@@ -20,24 +20,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from finrisk.bands import check_cutoffs
 from finrisk.config import Settings
 from finrisk.dates import require_run_date
 from finrisk.db.engine import get_engine
-from finrisk.db.sql import query
-from finrisk.errors import FinriskError
-from finrisk.models.specs import MODELS
+from finrisk.errors import FinriskError, one_line
+from finrisk.models.specs import SPECS
 from finrisk.monitoring.runs import RunLog, abandon_stale
 from finrisk.scoring.embedding_store import prune as prune_embeddings
 from finrisk.scoring.hooks import Hooks, reached
 from finrisk.scoring.locks import RunLock
 from finrisk.scoring.models import RunModels, resolve_versions, run_models
 from finrisk.scoring.publish import batch_versions, publish_staged, staged_batches
-from finrisk.scoring.scales import check_cutoffs
-from finrisk.scoring.stage import Progress, ShardJob, stage_shard
+from finrisk.scoring.stage import Progress, ShardJob, clear_runs, stage_shard
 from finrisk.scoring.validated import passed_validation
 
 __all__ = ["Hooks", "ScoringResult", "publish", "resolve_versions", "score"]
@@ -73,26 +71,29 @@ class ScoringResult:
     def summary(self) -> str:
         """One line: what, how many, which versions, which run, how long."""
         where = f" shard {self.shard[0]}/{self.shard[1]}" if self.shard and self.shard[1] > 1 else ""
-        counts = (f"{self.counts.get('credit', 0)} customers, {self.counts.get('fraud', 0)} transactions, "
-                  f"{self.counts.get('news', 0)} articles") if self.counts else f"{sum(self.rows_published.values())} rows"
+        counts = (
+            ", ".join(f"{self.counts.get(m, 0)} {spec.units}" for m, spec in SPECS.items())
+            if self.counts
+            else f"{sum(self.rows_published.values())} rows"
+        )
         versions = ", ".join(f"{m} v{v}" for m, v in self.versions.items()) or "no versions"
-        shadow = f" (shadow: {', '.join(f'{m} v{v}' for m, v in self.challenger_versions.items())})" \
-            if self.challenger_versions else ""
+        shadow = (
+            f" (shadow: {', '.join(f'{m} v{v}' for m, v in self.challenger_versions.items())})"
+            if self.challenger_versions
+            else ""
+        )
         speed = f", {self.rows_per_s:.0f} rows/s" if self.counts else ""
         skipped = f"; {', '.join(self.skipped)} skipped (no @champion)" if self.skipped else ""
         unchecked = "; validation check skipped" if self.is_validation_skipped else ""
-        return (f"{self.status} {self.score_date}{where}: {counts}; {versions}{shadow}{skipped}{unchecked}; "
-                f"run {self.run_id}; {self.duration_s:.1f}s{speed}")
+        return (
+            f"{self.status} {self.score_date}{where}: {counts}; {versions}{shadow}{skipped}{unchecked}; "
+            f"run {self.run_id}; {self.duration_s:.1f}s{speed}"
+        )
 
 
 def _run_id(step: str, score_date: date, shard: tuple[int, int] | None) -> str:
     suffix = f"-s{shard[0]}of{shard[1]}" if shard and shard[1] > 1 else ""
     return f"{step}-{score_date:%Y%m%d}-{uuid.uuid4().hex[:8]}{suffix}"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:500]
 
 
 def _load(settings: Settings, models):
@@ -114,9 +115,14 @@ def _models(settings: Settings, versions: dict | None) -> RunModels:
     return run_models(settings, versions if versions is not None else resolve_versions(settings))
 
 
-def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = None,
-          progress: Progress | None = None, versions: dict | None = None,
-          skip_validation_check: bool = False) -> ScoringResult:
+def score(
+    settings: Settings,
+    score_date: date,
+    shard: tuple[int, int] | None = None,
+    progress: Progress | None = None,
+    versions: dict | None = None,
+    skip_validation_check: bool = False,
+) -> ScoringResult:
     """Score a date (or one shard of it) with the champions; without a shard, also publish it."""
     require_run_date(settings, score_date)
     cfg = settings.scoring
@@ -135,11 +141,19 @@ def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = 
         else:
             run.validation_run_id = passed_validation(engine, score_date)
     except FinriskError as exc:
-        run.start().finish("failed", error=_one_line(exc))
+        run.start().finish("failed", error=one_line(exc))
         raise
     run.versions, run.challengers, run.skipped_models = models.versions, models.challenger_versions, models.skipped
-    result = ScoringResult(run_id, score_date, "running", shard, models.versions, models.challenger_versions,
-                           skipped=models.skipped, is_validation_skipped=skip_validation_check)
+    result = ScoringResult(
+        run_id,
+        score_date,
+        "running",
+        shard,
+        models.versions,
+        models.challenger_versions,
+        skipped=models.skipped,
+        is_validation_skipped=skip_validation_check,
+    )
     with RunLock(engine) as lock:
         run.backend = (lock.backend_pid, lock.backend_started_at)
         run.start()
@@ -154,7 +168,7 @@ def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = 
                 result.status = "staged"
             elif result.rows_scored == 0:
                 with engine.begin() as conn:
-                    conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+                    clear_runs(conn, score_date, None)
                 result.status = "empty"
             else:
                 reached("staged")
@@ -164,13 +178,17 @@ def score(settings: Settings, score_date: date, shard: tuple[int, int] | None = 
                 result.status = "published"
                 pruned = prune_embeddings(engine, settings.scoring.embedding_days)
                 if pruned:
-                    log.info("%d stored encoder vectors older than %d days removed", pruned,
-                             settings.scoring.embedding_days)
+                    log.info(
+                        "%d stored encoder vectors older than %d days removed", pruned, settings.scoring.embedding_days
+                    )
         except BaseException as exc:
-            result.duration_s = run.finish("failed", result.counts or None, error=_one_line(exc))
+            result.duration_s = run.finish("failed", result.counts or None, error=one_line(exc))
             raise
-        result.duration_s = run.finish(result.status, result.counts, rows_published=sum(
-            result.rows_published.values()) if result.rows_published else None)
+        result.duration_s = run.finish(
+            result.status,
+            result.counts,
+            rows_published=sum(result.rows_published.values()) if result.rows_published else None,
+        )
     log.info("%s", result.summary())
     return result
 
@@ -188,7 +206,7 @@ def publish(settings: Settings, score_date: date, versions: dict | None = None) 
         try:
             lock.acquire(score_date, None, settings.scoring.lock_wait_s, run_id)
         except FinriskError as exc:
-            run.start().finish("failed", error=_one_line(exc))
+            run.start().finish("failed", error=one_line(exc))
             raise
         abandoned = abandon_stale(engine, score_date, run_id)
         with engine.connect() as conn:
@@ -197,29 +215,31 @@ def publish(settings: Settings, score_date: date, versions: dict | None = None) 
         used = batch_versions(first)
         challengers = dict(first.challenger_versions or {})
         run.shard, run.versions, run.challengers = (0, first.shard_count), used, challengers
-        run.skipped_models = [m for m in MODELS if m not in used]
+        run.skipped_models = [m for m in SPECS if m not in used]
         run.start()
-        result = ScoringResult(run_id, score_date, "running", None, used, challengers, skipped=run.skipped_models,
-                               abandoned=abandoned)
-        counts = {m: sum(getattr(b, c) for b in batches) for m, c in
-                  zip(MODELS, ("customers_scored", "transactions_scored", "articles_scored"))}
+        result = ScoringResult(
+            run_id, score_date, "running", None, used, challengers, skipped=run.skipped_models, abandoned=abandoned
+        )
+        counts = {m: sum(int((b.model_counts or {}).get(m, 0)) for b in batches) for m in used}
         try:
             if sum(counts.values()) == 0:
                 with engine.begin() as conn:
-                    conn.execute(query("scoring/clear_stage_day"), {"score_date": score_date})
+                    clear_runs(conn, score_date, None)
                 result.status = "empty"
             else:
-                published = publish_staged(engine, settings.scoring, score_date, run_id,
-                                           run_ids=[b.run_id for b in batches], versions=versions)
+                published = publish_staged(
+                    engine, settings.scoring, score_date, run_id, run_ids=[b.run_id for b in batches], versions=versions
+                )
                 reached("published")
                 result.rows_published = published.rows
                 result.status = "published"
                 pruned = prune_embeddings(engine, settings.scoring.embedding_days)
                 if pruned:
-                    log.info("%d stored encoder vectors older than %d days removed", pruned,
-                             settings.scoring.embedding_days)
+                    log.info(
+                        "%d stored encoder vectors older than %d days removed", pruned, settings.scoring.embedding_days
+                    )
         except BaseException as exc:
-            result.duration_s = run.finish("failed", error=_one_line(exc))
+            result.duration_s = run.finish("failed", error=one_line(exc))
             raise
         result.duration_s = run.finish(result.status, rows_published=sum(result.rows_published.values()))
     log.info("%s", result.summary())

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import islice
 
 import numpy as np
@@ -22,11 +22,11 @@ from finrisk.config import ScoringSettings
 from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
 from finrisk.features.records import explained_fields
-from finrisk.models.specs import MODELS
+from finrisk.models.specs import SPECS, ModelSpec
+from finrisk.models.targets import CHALLENGER_TABLE, Scored
 from finrisk.scoring.embedding_store import EmbeddingStore
 from finrisk.scoring.models import RunModels
 from finrisk.scoring.reasons import explain_batch
-from finrisk.scoring.targets import CHALLENGER_TABLE, TARGETS, Scored
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,12 @@ def _adverse(scorer, texts: list[str], batch_size: int) -> np.ndarray:
 
 def _probs(scorer, records: list, batch_size: int, embeddings: np.ndarray | None = None) -> np.ndarray:
     # records, not texts: a fused model reads each record's tabular attributes as well as its text
-    return np.asarray(scorer.predict_records(records, batch_size) if embeddings is None
-                      else scorer.predict_records(records, batch_size, embeddings), dtype=float)
+    return np.asarray(
+        scorer.predict_records(records, batch_size)
+        if embeddings is None
+        else scorer.predict_records(records, batch_size, embeddings),
+        dtype=float,
+    )
 
 
 def _adverse_records(scorer, records: list, batch_size: int, embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -96,24 +100,28 @@ def _explainer(scorer, batch_size: int, embeddings: np.ndarray | None) -> Callab
     return lambda variants, owners: _adverse_records(scorer, variants, batch_size, embeddings[owners])
 
 
-def _explain_some(records: list, adverse: np.ndarray, wanted: list[int], explain, cfg: ScoringSettings,
-                  with_profile: bool) -> list[list[dict] | None]:
+def _explain_some(
+    records: list, adverse: np.ndarray, wanted: list[int], explain, cfg: ScoringSettings, with_profile: bool
+) -> list[list[dict] | None]:
     """Reason codes for the records at `wanted` (None elsewhere), all occluded variants scored together."""
     reasons: list[list[dict] | None] = [None] * len(records)
     if not wanted:
         return reasons
-    profile_keys = ([set(records[i].meta.get("attributes", {})) - {"segment"} for i in wanted]
-                    if with_profile else None)
-    from finrisk.models.tabular import occluded
+    profile_keys = [set(records[i].meta.get("attributes", {})) - {"segment"} for i in wanted] if with_profile else None
+    from finrisk.models.tabular import occluded_record
     from finrisk.scoring.reasons import field_groups
 
     # each occluded variant keeps its record's meta (explain_batch lists variants record by record)
     explained = {i: explained_fields(records[i]) for i in wanted}
     owners = [i for i in wanted for _ in field_groups(list(explained[i]), cfg.reason_max_fields)]
-    found = explain_batch([explained[i] for i in wanted], adverse[wanted],
-                          lambda variants: explain([occluded(records[o], v) for v, o in zip(variants, owners)],
-                                                   owners),
-                          cfg.reason_codes, cfg.reason_max_fields, profile_keys)
+    found = explain_batch(
+        [explained[i] for i in wanted],
+        adverse[wanted],
+        lambda variants: explain([occluded_record(records[o], v) for v, o in zip(variants, owners)], owners),
+        cfg.reason_codes,
+        cfg.reason_max_fields,
+        profile_keys,
+    )
     for i, codes in zip(wanted, found):
         reasons[i] = codes
     return reasons
@@ -133,11 +141,16 @@ def _vectors(scorer, store: EmbeddingStore | None, records: list, batch_size: in
     return scorer.embed_records(records, batch_size) if getattr(scorer, "reuses_embeddings", False) else None
 
 
-def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringSettings, progress: Progress | None,
-                 stores: tuple = (None, None)) -> int:
-    from finrisk.models.specs import SPECS
-
-    spec, target = SPECS[model], TARGETS[model]
+def _stage_model(
+    read_conn,
+    dbapi_conn,
+    spec: ModelSpec,
+    job: ShardJob,
+    cfg: ScoringSettings,
+    progress: Progress | None,
+    stores: tuple = (None, None),
+) -> int:
+    model, target = spec.name, spec.target
     scorer = job.scorers[model]
     challenger = job.challenger_scorers.get(model)
     version = job.models.champions[model].version
@@ -155,15 +168,29 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
         reasons = _explain_some(records, adverse, wanted, explain, cfg, with_profile=target.explains_profile)
         for i, record in enumerate(records):
             label = scorer.classes[int(np.argmax(probs[i]))]
-            main.add(target.row(Scored(job.run_id, job.score_date, record, float(adverse[i]), label, reasons[i],
-                                       version), cfg))
+            main.add(
+                target.row(
+                    Scored(job.run_id, job.score_date, record, float(adverse[i]), label, reasons[i], version), cfg
+                )
+            )
         if challenger is not None:
-            shadow_probs = _adverse_records(challenger, records, cfg.batch_size,
-                                            _vectors(challenger, stores[1], records, cfg.batch_size))
+            shadow_probs = _adverse_records(
+                challenger, records, cfg.batch_size, _vectors(challenger, stores[1], records, cfg.batch_size)
+            )
             ref = job.models.challengers[model]
             for record, cp, p in zip(records, shadow_probs, adverse):
-                shadow.add((job.run_id, job.score_date, spec.registered_name, ref.version, record.key, float(cp),
-                            version, float(p)))
+                shadow.add(
+                    (
+                        job.run_id,
+                        job.score_date,
+                        spec.registered_name,
+                        ref.version,
+                        record.key,
+                        float(cp),
+                        version,
+                        float(p),
+                    )
+                )
         count += len(records)
         if progress:
             progress(model, len(records))
@@ -172,30 +199,63 @@ def _stage_model(read_conn, dbapi_conn, model: str, job: ShardJob, cfg: ScoringS
     return count
 
 
-def stage_shard(engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: Progress | None = None) -> dict[str, int]:
-    """Score the shard's customers, transactions and articles into risk_stage in one transaction."""
+def clear_runs(conn, score_date: date, run_ids: list[str] | None) -> None:
+    """Delete what the given runs staged (every model's rows, shadow rows, batches); None: the whole date."""
+    params = {"score_date": score_date, "run_ids": run_ids}
+    for spec in SPECS.values():
+        conn.execute(spec.target.query("clear"), params)
+    conn.execute(query("scoring/clear_batches"), params)
+
+
+def stage_shard(
+    engine: Engine, cfg: ScoringSettings, job: ShardJob, progress: Progress | None = None
+) -> dict[str, int]:
+    """Score the shard with every model that has a champion, into risk_stage, in one transaction."""
     counts: dict[str, int] = {}
     i, n = job.shard
     with engine.connect() as read_conn, engine.begin() as write_conn:
-        write_conn.execute(query("scoring/clear_shard"), {"score_date": job.score_date, "shard_index": i, "shard_count": n})
+        old_runs = [
+            r.run_id
+            for r in write_conn.execute(
+                query("scoring/shard_runs"), {"score_date": job.score_date, "shard_index": i, "shard_count": n}
+            )
+        ]
+        if old_runs:
+            clear_runs(write_conn, job.score_date, old_runs)
         dbapi_conn = write_conn.connection.dbapi_connection
-        for model in MODELS:
+        for model, spec in SPECS.items():
             if model not in job.models.champions:
                 log.warning("run %s: %s has no @champion, not scored", job.run_id, model)
                 continue
-            stores = (_store(engine, cfg, job.scorers[model], model),
-                      _store(engine, cfg, job.challenger_scorers.get(model), model))
-            counts[model] = _stage_model(read_conn, dbapi_conn, model, job, cfg, progress, stores)
+            stores = (
+                _store(engine, cfg, job.scorers[model], model),
+                _store(engine, cfg, job.challenger_scorers.get(model), model),
+            )
+            counts[model] = _stage_model(read_conn, dbapi_conn, spec, job, cfg, progress, stores)
             log.info("run %s shard %d/%d: %s scored %d rows", job.run_id, i, n, model, counts[model])
             for store in filter(None, stores):
-                log.info("run %s shard %d/%d: %s encoder vectors (%s): %d reused, %d distinct texts encoded",
-                         job.run_id, i, n, model, store.source[:20], store.reused, store.encoded)
-        write_conn.execute(query("scoring/insert_batch"), {
-            "score_date": job.score_date, "shard_index": i, "shard_count": n, "run_id": job.run_id,
-            **{f"{m}_model_version": job.models.versions.get(m) for m in MODELS},
-            "challenger_versions": json.dumps(job.models.challenger_versions),
-            "model_references": json.dumps(job.references),
-            "customers_scored": counts.get("credit", 0), "transactions_scored": counts.get("fraud", 0),
-            "articles_scored": counts.get("news", 0), "staged_at": datetime.now(timezone.utc),
-        })
+                log.info(
+                    "run %s shard %d/%d: %s encoder vectors (%s): %d reused, %d distinct texts encoded",
+                    job.run_id,
+                    i,
+                    n,
+                    model,
+                    store.source[:20],
+                    store.reused,
+                    store.encoded,
+                )
+        write_conn.execute(
+            query("scoring/insert_batch"),
+            {
+                "score_date": job.score_date,
+                "shard_index": i,
+                "shard_count": n,
+                "run_id": job.run_id,
+                "model_versions": json.dumps(job.models.versions),
+                "model_counts": json.dumps(counts),
+                "challenger_versions": json.dumps(job.models.challenger_versions),
+                "model_references": json.dumps(job.references),
+                "staged_at": datetime.now(UTC),
+            },
+        )
     return counts

@@ -3,6 +3,7 @@
 -- A re-delivered version with the same key but changed content is staged too (validation
 -- quarantines it as a repeat, so it is seen, not skipped); an identical one is not. A row
 -- dated +infinity would wait forever: it is staged now (known at the cutoff) and quarantined.
+-- closed_at travels with its version (migration 090): a closure is a new version, never a delete.
 with previous as (
     select max(cutoff_at) as cutoff_at
     from ops.ingest_watermarks
@@ -18,7 +19,8 @@ arrived as (
           from staging.customers c
           where c.customer_id = s.customer_id
             and c.updated_at = s.updated_at
-            and (c.segment, c.company, c.profile, c.notes) is not distinct from (s.segment, s.company, s.profile, s.notes)
+            and (c.segment, c.company, c.profile, c.notes, c.closed_at)
+                is not distinct from (s.segment, s.company, s.profile, s.notes, s.closed_at)
       )
 ),
 
@@ -30,6 +32,7 @@ stamped as (
         a.company,
         a.profile,
         a.notes,
+        a.closed_at,
         exists (
             select 1 from staging.customers c where c.customer_id = a.customer_id and c.updated_at = a.updated_at
         ) as is_redelivery,
@@ -43,8 +46,9 @@ stamped as (
 ),
 
 moved as (
-    insert into staging.customers (customer_id, updated_at, segment, company, profile, notes, ingest_date, known_at)
-    select customer_id, updated_at, segment, company, profile, notes, :run_date, known_at
+    insert into staging.customers (customer_id, updated_at, segment, company, profile, notes, closed_at, ingest_date,
+        known_at)
+    select customer_id, updated_at, segment, company, profile, notes, closed_at, :run_date, known_at
     from stamped
     returning known_at
 ),

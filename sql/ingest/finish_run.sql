@@ -4,4 +4,4 @@ set status = :status,
     rows_loaded = cast(:rows_loaded as jsonb),
     error = :error,
     finished_at = clock_timestamp()
-where run_id = :run_id
+where run_id = :run_id and status = 'running'

@@ -1,2 +1,7 @@
--- Serialise concurrent ingests of one table for the rest of the transaction.
-select pg_advisory_xact_lock(hashtext('finrisk.ingest.' || :table_name))
+-- Serialise ingests of one table (and validation fixing its batch) for the rest of the transaction:
+-- a row lock in ops, which finrisk_analyst cannot read (any role can take an advisory lock).
+with locked as (
+    select l.table_name from ops.ingest_locks l where l.table_name = :table_name for update
+)
+
+select * from locked

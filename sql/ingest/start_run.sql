@@ -1,3 +1,3 @@
--- Open the log row of one ingest run.
-insert into ops.ingest_runs (run_id, run_date, status)
-values (:run_id, :run_date, 'running')
+-- Open the log row of one ingest run, with the backend of the run's own connection.
+insert into ops.ingest_runs (run_id, run_date, status, backend_pid, backend_started_at)
+values (:run_id, :run_date, 'running', :backend_pid, :backend_started_at)

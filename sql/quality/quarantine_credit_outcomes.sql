@@ -4,6 +4,7 @@ with batch as (
     select o.*
     from staging.credit_outcomes o
     where o.ingest_date = :run_date
+      and o.row_id <= :max_row_id  -- the batch as validation found it (later rows wait for the next run)
 ),
 
 -- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run

@@ -4,6 +4,7 @@ with batch as (
     select c.*
     from staging.customers c
     where c.ingest_date = :run_date
+      and c.row_id <= :max_row_id  -- the batch as validation found it (later rows wait for the next run)
 ),
 
 -- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run
@@ -48,6 +49,25 @@ failures as materialized (
     union all
     select row_id, 'unexpected_rows_expectation(profile_numbers)', 'profile holds a number beyond +-1e300 (unreadable as a float)'
     from batch where jsonb_path_exists(profile, 'strict $.** ? (@.type() == "number" && (@ >= 1e300 || @ <= -1e300))')
+    union all
+    -- size limits: measured here, so an oversized profile is never read into Python
+    select row_id, 'unexpected_rows_expectation(profile_bytes)', 'profile is larger than max_profile_bytes'
+    from batch where octet_length(profile::text) > :max_profile_bytes
+    union all
+    select row_id, 'unexpected_rows_expectation(profile_keys)', 'profile holds more than max_profile_keys keys'
+    from batch
+    where (select count(*) from jsonb_path_query(profile, 'strict $.** ? (@.type() == "object").keyvalue()'))
+        > :max_profile_keys
+    union all
+    select row_id, 'unexpected_rows_expectation(profile_values)', 'profile holds a value longer than max_profile_value_chars'
+    from batch b
+    where exists (
+        select 1 from jsonb_path_query(b.profile, 'strict $.** ? (@.type() == "string")') v
+        where char_length(jsonb_build_array(v) ->> 0) > :max_profile_value_chars
+    )
+    union all
+    select row_id, 'expect_column_values_to_be_between(closed_at)', 'closed_at is after the end of the run date or absurdly old'
+    from batch where closed_at >= :cutoff_at or closed_at < :min_event_at
 ),
 
 quarantined as (

@@ -4,6 +4,7 @@ with batch as (
     select l.*
     from staging.fraud_labels l
     where l.ingest_date = :run_date
+      and l.row_id <= :max_row_id  -- the batch as validation found it (later rows wait for the next run)
 ),
 
 -- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run
@@ -36,7 +37,8 @@ failures as materialized (
     select row_id, 'unexpected_rows_expectation(transaction_clean)', 'transaction is quarantined'
     from batch b
     where exists (select 1 from staging.transactions t where t.txn_id = b.txn_id)
-      and not exists (select 1 from staging.clean_transactions t where t.txn_id = b.txn_id)
+      -- not the clean view: this run's own batch of transactions is validated but not yet marked
+      and not exists (select 1 from staging.transactions t where t.txn_id = b.txn_id and not exists (select 1 from quality.quarantine q where q.table_name = 'staging.transactions' and q.row_id = t.row_id))
     union all
     select row_id, 'unexpected_rows_expectation(label_conflict)', 'label conflicts with another verdict for the transaction at the same time'
     from batch b

@@ -4,6 +4,7 @@ with batch as (
     select a.*
     from staging.news_articles a
     where a.ingest_date = :run_date
+      and a.row_id <= :max_row_id  -- the batch as validation found it (later rows wait for the next run)
 ),
 
 -- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run

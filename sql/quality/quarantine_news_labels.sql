@@ -4,6 +4,7 @@ with batch as (
     select l.*
     from staging.news_labels l
     where l.ingest_date = :run_date
+      and l.row_id <= :max_row_id  -- the batch as validation found it (later rows wait for the next run)
 ),
 
 -- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run
@@ -30,7 +31,8 @@ failures as materialized (
     select row_id, 'unexpected_rows_expectation(article_clean)', 'article is quarantined'
     from batch b
     where exists (select 1 from staging.news_articles a where a.article_id = b.article_id)
-      and not exists (select 1 from staging.clean_news_articles a where a.article_id = b.article_id)
+      -- not the clean view: this run's own batch of articles is validated but not yet marked
+      and not exists (select 1 from staging.news_articles a where a.article_id = b.article_id and not exists (select 1 from quality.quarantine q where q.table_name = 'staging.news_articles' and q.row_id = a.row_id))
 ),
 
 quarantined as (

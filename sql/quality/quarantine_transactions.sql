@@ -5,6 +5,7 @@ with batch as (
     select t.*
     from staging.transactions t
     where t.ingest_date = :run_date
+      and t.row_id <= :max_row_id  -- the batch as validation found it (later rows wait for the next run)
 ),
 
 -- materialized: with stale statistics (today's batch unseen, estimated at 1 row) the planner would re-run

@@ -1,22 +1,9 @@
--- Rows published for one score date, per model: customers (credit), transactions (fraud), articles (news).
-with credit as (
-    select 'credit' as model, count(*) as rows_scored from risk.risk_scores where score_date = :score_date
-),
-
-fraud as (
-    select 'fraud' as model, count(*) as rows_scored from risk.transaction_scores where score_date = :score_date
-),
-
-news as (
-    select 'news' as model, count(*) as rows_scored from risk.news_signals where score_date = :score_date
-),
-
-counts as (
-    select * from credit
-    union all
-    select * from fraud
-    union all
-    select * from news
+-- Rows published for one score date, per registered model, as the publish's monitoring counted
+-- them (one 'rows' row per champion scored): customers, transactions, articles, ...
+with counted as (
+    select model as registered_name, cast(value as bigint) as rows_scored
+    from risk.score_monitoring
+    where score_date = :score_date and role = 'champion' and metric = 'rows'
 )
 
-select * from counts
+select * from counted

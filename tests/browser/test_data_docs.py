@@ -8,7 +8,7 @@ empty offline, which is what a bank's analysts saw before.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
@@ -23,7 +23,7 @@ from source_rows import good_day  # noqa: E402
 
 
 def _today_docs(settings, engine):
-    day = datetime.now(timezone.utc).date()
+    day = datetime.now(UTC).date()
     good_day(engine, day)
     run_ingest(settings, day)
     return day, run_validation(settings, day)
@@ -50,7 +50,8 @@ def test_data_docs_offline_list_todays_run_styled(settings, engine, browser, scr
     driver.get(report.index_html.as_uri())
     # bootstrap-table builds the validation list from data in the page: rows appear only if it loaded
     rows = WebDriverWait(driver, 30).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#Validation-Results table tbody tr td"))
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#Validation-Results table tbody tr td")
+    )
     path = screenshot(driver, "data-docs-offline")
     batch = f"year_{day.year}-month_{day.month}-day_{day.day}"
     page_text = driver.find_element(By.TAG_NAME, "body").text
@@ -60,7 +61,9 @@ def test_data_docs_offline_list_todays_run_styled(settings, engine, browser, scr
     def style(selector: str, prop: str) -> str:
         return driver.execute_script(
             "return getComputedStyle(document.querySelector(arguments[0])).getPropertyValue(arguments[1]);",
-            selector, prop)
+            selector,
+            prop,
+        )
 
     # Bootstrap 4's .nav-tabs bottom border (#dee2e6) and .btn-secondary (#6c757d) exist only if it loaded
     assert style(".nav-tabs", "border-bottom-color") == "rgb(222, 226, 230)", path
@@ -68,6 +71,8 @@ def test_data_docs_offline_list_todays_run_styled(settings, engine, browser, scr
     assert driver.find_elements(By.CSS_SELECTOR, ".bootstrap-table .fixed-table-container")
     assert "Font Awesome" in style(".fas, .fa", "font-family")
     # every script, stylesheet and image the page loads is a file of the site
-    urls = driver.execute_script("return Array.from(document.querySelectorAll("
-                                 "'script[src], link[rel=stylesheet], img[src]')).map(e => e.src || e.href);")
+    urls = driver.execute_script(
+        "return Array.from(document.querySelectorAll("
+        "'script[src], link[rel=stylesheet], img[src]')).map(e => e.src || e.href);"
+    )
     assert urls and all(u.startswith("file:") for u in urls), [u for u in urls if not u.startswith("file:")]

@@ -36,8 +36,11 @@ def test_mlflow_ui_shows_the_champion_of_finrisk_credit(mlflow_url, tmp_path, br
         assert "finrisk-credit" in text, path
         assert f"Version {champion}" in text, path
         # the alias sits on the champion's row, not on the other version's
-        row = driver.find_element(By.XPATH, f"//tr[.//a[normalize-space()='Version {champion}']]"
-                                            f" | //*[@role='row'][.//a[normalize-space()='Version {champion}']]")
+        row = driver.find_element(
+            By.XPATH,
+            f"//tr[.//a[normalize-space()='Version {champion}']]"
+            f" | //*[@role='row'][.//a[normalize-space()='Version {champion}']]",
+        )
         assert "champion" in row.text, path
     finally:
         stop([server])

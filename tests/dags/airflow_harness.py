@@ -77,11 +77,14 @@ class AirflowSite:
             for name in databases.values():
                 conn.exec_driver_sql(f'create database "{name}"')
         admin.dispose()
-        base = {**os.environ, **TINY_ENV,
-                "FINRISK_DATABASE_URL": _url(admin_url, databases["warehouse"]),
-                "MLFLOW_TRACKING_URI": _url(admin_url, databases["mlflow"]),
-                "FINRISK_DATA_DIR": str(workdir / "data"),
-                **(extra_env or {})}
+        base = {
+            **os.environ,
+            **TINY_ENV,
+            "FINRISK_DATABASE_URL": _url(admin_url, databases["warehouse"]),
+            "MLFLOW_TRACKING_URI": _url(admin_url, databases["mlflow"]),
+            "FINRISK_DATA_DIR": str(workdir / "data"),
+            **(extra_env or {}),
+        }
         env = airflow_env(workdir / "airflow", _url(admin_url, databases["airflow"]), base)
         site = cls(admin_url, workdir, databases, env)
         set_up(env, site.settings(), log_file=site.log_file)
@@ -93,8 +96,11 @@ class AirflowSite:
 
     def settings(self) -> Settings:
         """finrisk settings pointing at this site's warehouse, MLflow and data folder."""
-        return Settings(database_url=self.env["FINRISK_DATABASE_URL"], data_dir=Path(self.env["FINRISK_DATA_DIR"]),
-                        mlflow_tracking_uri=self.env["MLFLOW_TRACKING_URI"])
+        return Settings(
+            database_url=self.env["FINRISK_DATABASE_URL"],
+            data_dir=Path(self.env["FINRISK_DATA_DIR"]),
+            mlflow_tracking_uri=self.env["MLFLOW_TRACKING_URI"],
+        )
 
     def load_demo(self, end_date: date = DATES[-1], customers: int = 300, days: int = 30) -> None:
         """Migrate the warehouse and write a small demo source (what upstream would have written)."""

@@ -15,9 +15,11 @@ from airflow_harness import DATES
 from sqlalchemy.engine import make_url
 
 PASSWORD = "s3cret-pw-7781"
-PUBLISHED = ("select customer_id, round(pd_12m::numeric, 5) as pd, round(fraud_score::numeric, 5) as fraud, "
-             "round(news_score::numeric, 5) as news, risk_band, credit_model_version, fraud_model_version, "
-             "news_model_version from risk.risk_scores where score_date = :d order by customer_id")
+PUBLISHED = (
+    "select customer_id, round(pd_12m::numeric, 5) as pd, round(fraud_score::numeric, 5) as fraud, "
+    "round(news_score::numeric, 5) as news, risk_band, credit_model_version, fraud_model_version, "
+    "news_model_version from risk.risk_scores where score_date = :d order by customer_id"
+)
 
 
 def _published(site, day):
@@ -28,12 +30,16 @@ def _published(site, day):
 def _task_states(site, dag_id, day) -> dict[tuple[str, int], str]:
     """Task states of the latest run of a DAG for a logical date, from the Airflow metadata."""
     with site.metadata().connect() as conn:
-        run_id = conn.execute(sa.text(
-            "select run_id from dag_run where dag_id = :dag and logical_date::date = :d "
-            "order by id desc limit 1"), {"dag": dag_id, "d": day}).scalar_one()
-        rows = conn.execute(sa.text(
-            "select task_id, map_index, state from task_instance where dag_id = :dag and run_id = :run"),
-            {"dag": dag_id, "run": run_id}).all()
+        run_id = conn.execute(
+            sa.text(
+                "select run_id from dag_run where dag_id = :dag and logical_date::date = :d order by id desc limit 1"
+            ),
+            {"dag": dag_id, "d": day},
+        ).scalar_one()
+        rows = conn.execute(
+            sa.text("select task_id, map_index, state from task_instance where dag_id = :dag and run_id = :run"),
+            {"dag": dag_id, "run": run_id},
+        ).all()
     return {(r.task_id, r.map_index): r.state for r in rows}
 
 
@@ -66,10 +72,15 @@ def test_train_then_nightly_rerun_and_shards(trained_site, webhook):
     assert str(client.get_model_version_by_alias("finrisk-credit", "champion").version) == "1"
 
     # the same date again, with 3 shards, a password in both URLs and the summary on a webhook
-    site.run("finrisk_nightly", day, FINRISK_SCORING__SHARDS="3",
-             FINRISK_DATABASE_URL=_with_password(site.env["FINRISK_DATABASE_URL"]),
-             MLFLOW_TRACKING_URI=_with_password(site.env["MLFLOW_TRACKING_URI"]),
-             FINRISK_ALERTS__CHANNEL="webhook", FINRISK_ALERTS__WEBHOOK_URL=webhook.url)
+    site.run(
+        "finrisk_nightly",
+        day,
+        FINRISK_SCORING__SHARDS="3",
+        FINRISK_DATABASE_URL=_with_password(site.env["FINRISK_DATABASE_URL"]),
+        MLFLOW_TRACKING_URI=_with_password(site.env["MLFLOW_TRACKING_URI"]),
+        FINRISK_ALERTS__CHANNEL="webhook",
+        FINRISK_ALERTS__WEBHOOK_URL=webhook.url,
+    )
     assert _published(site, day) == first
     states = _task_states(site, "finrisk_nightly", day)
     assert [states[("score_shard", i)] for i in range(3)] == ["success"] * 3
@@ -94,6 +105,8 @@ def test_next_day_has_a_previous_day_to_compare(trained_site):
     site.run("finrisk_nightly", DATES[1])
     assert _published(site, DATES[1])
     with site.warehouse().connect() as conn:
-        runs = conn.execute(sa.text("select count(*) from ops.scoring_runs where score_date = :d and status = 'failed'"),
-                            {"d": DATES[1]}).scalar()
+        runs = conn.execute(
+            sa.text("select count(*) from ops.scoring_runs where score_date = :d and status = 'failed'"),
+            {"d": DATES[1]},
+        ).scalar()
     assert runs == 0

@@ -38,10 +38,17 @@ def smtp_server():
 
 def test_email_channel_sends_the_failure_alert(smtp_server):
     port = smtp_server.socket.getsockname()[1]
-    settings = Settings(alerts=AlertSettings(channel="email", email_to=["risk-ops@bank.example"], smtp_host="127.0.0.1",
-                                             smtp_port=port))
-    failure_alert(settings, "finrisk_train", "train_credit", "2026-03-31", 2,
-                  "MLflow at postgresql://u:hunter2@db/mlflow is unreachable")
+    settings = Settings(
+        alerts=AlertSettings(channel="email", email_to=["risk-ops@bank.example"], smtp_host="127.0.0.1", smtp_port=port)
+    )
+    failure_alert(
+        settings,
+        "finrisk_train",
+        "train_credit",
+        "2026-03-31",
+        2,
+        "MLflow at postgresql://u:hunter2@db/mlflow is unreachable",
+    )
     [(sender, to, body)] = smtp_server.messages
     assert to == ["risk-ops@bank.example"] and sender == "finrisk@localhost"
     assert "finrisk_train.train_credit failed for 2026-03-31 (try 2)" in body
@@ -49,8 +56,9 @@ def test_email_channel_sends_the_failure_alert(smtp_server):
 
 
 def test_refused_webhook_is_one_line_without_the_token():
-    settings = Settings(alerts=AlertSettings(channel="webhook", webhook_url="http://127.0.0.1:1/hook?token=abc123",
-                                             timeout_s=2))
+    settings = Settings(
+        alerts=AlertSettings(channel="webhook", webhook_url="http://127.0.0.1:1/hook?token=abc123", timeout_s=2)
+    )
     with pytest.raises(FinriskError) as info:
         send(settings, "subject", {"kind": "test"}, "text")
     assert "http://127.0.0.1:1" in str(info.value) and "abc123" not in str(info.value) and "\n" not in str(info.value)

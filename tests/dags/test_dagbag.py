@@ -50,8 +50,13 @@ def test_parsing_imports_no_heavy_module_and_runs_no_query(name):
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print('HEAVY', heavy, 'CONNECTS', len(connects))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, "FINRISK_DATABASE_URL": "postgresql://x:y@127.0.0.1:1/none"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "FINRISK_DATABASE_URL": "postgresql://x:y@127.0.0.1:1/none"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "HEAVY [] CONNECTS 0" in done.stdout
 
@@ -72,8 +77,16 @@ def test_every_dag_has_tags_owner_retries_doc_and_one_run_at_a_time(dagbag, name
 
 def test_nightly_order_and_mapped_score(dagbag):
     dag = dagbag.dags["finrisk_nightly"]
-    chain = ["check_migrations", "ingest_sources", "validate_staging", "resolve_versions", "score_shard",
-             "publish_scores", "monitor_drift", "send_morning_summary"]
+    chain = [
+        "check_migrations",
+        "ingest_sources",
+        "validate_staging",
+        "resolve_versions",
+        "score_shard",
+        "publish_scores",
+        "monitor_drift",
+        "send_morning_summary",
+    ]
     for upstream, downstream in zip(chain, chain[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
     assert dag.get_task("signal_drift").upstream_task_ids == {"monitor_drift"}

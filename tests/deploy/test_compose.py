@@ -46,8 +46,20 @@ def _filled_env(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 def _config(env_file: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [_docker_compose(), "--project-directory", str(ROOT), "-f", str(COMPOSE), "--env-file", str(env_file), "config"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            _docker_compose(),
+            "--project-directory",
+            str(ROOT),
+            "-f",
+            str(COMPOSE),
+            "--env-file",
+            str(env_file),
+            "config",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -98,14 +110,21 @@ def test_airflow_runs_the_celery_executor_on_the_metadata_database(resolved):
         env = _env(config["services"][name])
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@postgres:5432/airflow"), name
-        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://") and "@redis:6379" in env["AIRFLOW__CELERY__BROKER_URL"]
+        assert (
+            env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+            and "@redis:6379" in env["AIRFLOW__CELERY__BROKER_URL"]
+        )
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://api-server:8080/execution/"
         assert env["FINRISK_DATABASE_URL"].endswith("@postgres:5432/finrisk"), name
         assert env["MLFLOW_TRACKING_URI"] == "http://mlflow:5000", name
     # one JWT secret for every component, or the workers' tokens are refused
     assert len({_env(config["services"][n])["AIRFLOW__API_AUTH__JWT_SECRET"] for n in AIRFLOW}) == 1
-    for name, command in {"api-server": "airflow api-server", "scheduler": "airflow scheduler",
-                          "dag-processor": "airflow dag-processor", "triggerer": "airflow triggerer"}.items():
+    for name, command in {
+        "api-server": "airflow api-server",
+        "scheduler": "airflow scheduler",
+        "dag-processor": "airflow dag-processor",
+        "triggerer": "airflow triggerer",
+    }.items():
         assert _command(config["services"][name]).startswith(command), name
 
 
@@ -114,7 +133,9 @@ def test_init_migrates_and_creates_the_gpu_pool_and_connections(resolved):
     command = _command(config["services"]["airflow-init"])
     assert "airflow db migrate" in command
     assert re.search(r"airflow pools set gpu ", command)
-    assert "airflow connections add finrisk_warehouse" in command and "airflow connections add finrisk_mlflow" in command
+    assert (
+        "airflow connections add finrisk_warehouse" in command and "airflow connections add finrisk_mlflow" in command
+    )
     assert "finrisk db upgrade" in command
     for name in AIRFLOW[1:]:
         assert config["services"][name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
@@ -133,21 +154,27 @@ def test_workers_cpu_on_default_queue_and_gpu_on_gpu_queue_with_a_reservation(re
     assert re.search(r"/cu\d+$", gpu["build"]["args"]["TORCH_INDEX_URL"])
     for service in config["services"].values():
         if "build" in service:
-            assert Path(service["build"]["context"]) == ROOT and service["build"].get("dockerfile", "Dockerfile") == "Dockerfile"
-    assert 'ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu' in (ROOT / "Dockerfile").read_text()
+            assert (
+                Path(service["build"]["context"]) == ROOT
+                and service["build"].get("dockerfile", "Dockerfile") == "Dockerfile"
+            )
+    assert "ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu" in (ROOT / "Dockerfile").read_text()
 
 
 def test_postgres_holds_three_databases_and_mlflow_uses_its_own(resolved):
     config, _ = resolved
     postgres = config["services"]["postgres"]
-    assert any(target.startswith("/docker-entrypoint-initdb.d/") and Path(source) == INIT_SCRIPT
-               for source, target in _volumes(postgres))
+    assert any(
+        target.startswith("/docker-entrypoint-initdb.d/") and Path(source) == INIT_SCRIPT
+        for source, target in _volumes(postgres)
+    )
     script = INIT_SCRIPT.read_text()
     assert {m for m in re.findall(r"^create (\w+) ", script, re.M)} == {"finrisk", "airflow", "mlflow"}
     mlflow = config["services"]["mlflow"]
     command = _command(mlflow)
     assert re.search(r"--backend-store-uri postgresql\+psycopg2://mlflow:\S+@postgres:5432/mlflow\b", command)
     assert mlflow["depends_on"]["postgres"]["condition"] == "service_healthy"
+
     # the artifact volume is shared by the tracking server and the workers that log models
     def mounted(name: str) -> set[tuple[str, str]]:
         return set(_volumes(config["services"][name]))
@@ -168,7 +195,9 @@ def test_no_secret_in_the_compose_file_and_each_is_required(resolved, tmp_path):
         assert f"${{{name}" in text, f"{name} in .env.example is not used by docker-compose.yml"
     required = set(re.findall(r"\$\{([A-Z0-9_]+):\?", text))
     assert required <= set(secrets), f"not in .env.example: {sorted(required - set(secrets))}"
-    assert not re.search(r"(?i)(password|secret|fernet)[A-Z_]*:[ \t]*[\"']?[A-Za-z0-9]", re.sub(r"\$\{[^}]*\}", "", text))
+    assert not re.search(
+        r"(?i)(password|secret|fernet)[A-Z_]*:[ \t]*[\"']?[A-Za-z0-9]", re.sub(r"\$\{[^}]*\}", "", text)
+    )
     # an empty .env stops compose with a message naming the missing secret
     empty = tmp_path / "empty.env"
     empty.write_text("")

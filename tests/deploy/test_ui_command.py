@@ -33,8 +33,13 @@ def ui_env(pg_admin, mlflow_url, tmp_path):
     name = f"finrisk_ui_airflow_{uuid.uuid4().hex[:8]}"
     with pg_admin.connect() as conn:
         conn.exec_driver_sql(f'create database "{name}"')
-    env = {**os.environ, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _url_for(name), "MLFLOW_TRACKING_URI": mlflow_url,
-           "FINRISK_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _url_for(name),
+        "MLFLOW_TRACKING_URI": mlflow_url,
+        "FINRISK_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONUNBUFFERED": "1",
+    }
     yield env
     _drop(pg_admin, name)
 
@@ -46,8 +51,13 @@ def test_ui_prints_both_urls_and_ctrl_c_stops_both(ui_env, tmp_path, how):
     airflow_port, mlflow_port = free_port(), free_port()
     out = tmp_path / "ui.out"
     with out.open("w") as sink:
-        process = subprocess.Popen([*FINRISK, "ui", "--airflow-port", str(airflow_port), "--mlflow-port", str(mlflow_port)],
-                                   env=ui_env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [*FINRISK, "ui", "--airflow-port", str(airflow_port), "--mlflow-port", str(mlflow_port)],
+            env=ui_env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 240
         while "Ctrl-C stops both" not in out.read_text():
@@ -81,9 +91,16 @@ def test_a_port_in_use_is_one_line(ui_env):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([*FINRISK, "ui", "--airflow-port", str(port), "--mlflow-port", str(free_port())],
-                              env=ui_env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*FINRISK, "ui", "--airflow-port", str(port), "--mlflow-port", str(free_port())],
+            env=ui_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if "error" in line]
-    assert errors == [f"finrisk: error: port {port} on 127.0.0.1 is in use: stop what listens there or pass --airflow-port"]
+    assert errors == [
+        f"finrisk: error: port {port} on 127.0.0.1 is in use: stop what listens there or pass --airflow-port"
+    ]
     assert "Traceback" not in done.stderr

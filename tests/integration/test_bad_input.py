@@ -14,32 +14,41 @@ D = date(2025, 6, 2)
 INJECTION = "'; drop table source.customers; --"
 CONTROL = "tab\there\r\nbell\x07 esc\x1b del\x7f \u200b zero-width \u202e rtl-override"
 MIXED = "Привет مرحبا 👋🏽 日本語 e\u0301 Ω"
-MEGABYTE = ("ünïcødé-" * 131_072)[: 1_048_576]
+MEGABYTE = ("ünïcødé-" * 131_072)[:1_048_576]
 
 
 def test_bad_rows_are_quarantined_or_pass_and_none_is_lost(settings, engine):
     good_day(engine, D, n=3)
-    insert(engine, "customers",
-           customer("c-inject", at(D), notes=INJECTION, company=INJECTION),
-           customer("c-weird", at(D), notes=CONTROL + MIXED, profile={"nickname": MIXED, "memo": CONTROL}),
-           customer("c-array", at(D), profile=["not", "an", "object"]),
-           customer("c-string", at(D), profile="just a string"))
-    insert(engine, "transactions",
-           txn("t-inject", "c-inject", at(D), description=INJECTION, merchant=INJECTION),
-           txn("t-weird", "c-weird", at(D), description=MIXED, merchant=CONTROL),
-           txn("t-empty", "c-weird", at(D), description=""),
-           txn("t-neg", "c-weird", at(D), amount=-1),
-           txn("t-absurd", "c-weird", at(D), amount=10**15),
-           txn("t-ccy", "c-weird", at(D), currency="DOGE"),
-           txn("t-nullkey", None, at(D)),
-           txn("t-future", "c-weird", at(D + timedelta(days=400))))
+    insert(
+        engine,
+        "customers",
+        customer("c-inject", at(D), notes=INJECTION, company=INJECTION),
+        customer("c-weird", at(D), notes=CONTROL + MIXED, profile={"nickname": MIXED, "memo": CONTROL}),
+        customer("c-array", at(D), profile=["not", "an", "object"]),
+        customer("c-string", at(D), profile="just a string"),
+    )
+    insert(
+        engine,
+        "transactions",
+        txn("t-inject", "c-inject", at(D), description=INJECTION, merchant=INJECTION),
+        txn("t-weird", "c-weird", at(D), description=MIXED, merchant=CONTROL),
+        txn("t-empty", "c-weird", at(D), description=""),
+        txn("t-neg", "c-weird", at(D), amount=-1),
+        txn("t-absurd", "c-weird", at(D), amount=10**15),
+        txn("t-ccy", "c-weird", at(D), currency="DOGE"),
+        txn("t-nullkey", None, at(D)),
+        txn("t-future", "c-weird", at(D + timedelta(days=400))),
+    )
     dup = {"txn_id": "t-neg", "is_fraud": True, "labeled_at": at(D, 18)}
     insert(engine, "fraud_labels", dup, dup, {"txn_id": None, "is_fraud": None, "labeled_at": None})
-    insert(engine, "news_articles",
-           article("a-mega", at(D), body=MEGABYTE),
-           article("a-weird", at(D), headline=MIXED, body=CONTROL + INJECTION),
-           article("a-empty", at(D), headline="", body=""),
-           article("a-companies", at(D), companies="Acme AG"))
+    insert(
+        engine,
+        "news_articles",
+        article("a-mega", at(D), body=MEGABYTE),
+        article("a-weird", at(D), headline=MIXED, body=CONTROL + INJECTION),
+        article("a-empty", at(D), headline="", body=""),
+        article("a-companies", at(D), companies="Acme AG"),
+    )
     insert(engine, "news_labels", {"article_id": "a-weird", "sentiment": INJECTION})
 
     ingest = run_ingest(settings, D)
@@ -48,27 +57,59 @@ def test_bad_rows_are_quarantined_or_pass_and_none_is_lost(settings, engine):
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from source.customers")).scalar() == 7  # injection inert
         # byte for byte, through ingest and into the raw quarantine copy
-        assert conn.execute(sa.text("select body from staging.news_articles where article_id = 'a-mega'")).scalar() == MEGABYTE
-        assert conn.execute(sa.text("select notes from staging.customers where customer_id = 'c-weird'")).scalar() == CONTROL + MIXED
-        assert conn.execute(sa.text("select profile from staging.customers where customer_id = 'c-weird'")).scalar() == {
-            "nickname": MIXED, "memo": CONTROL}
-        assert conn.execute(sa.text("select merchant from staging.transactions where txn_id = 't-weird'")).scalar() == CONTROL
-        assert conn.execute(sa.text("select description from staging.transactions where txn_id = 't-inject'")).scalar() == INJECTION
-        assert conn.execute(sa.text("select headline from staging.news_articles where article_id = 'a-weird'")).scalar() == MIXED
-        assert conn.execute(sa.text("select description from staging.transactions where txn_id = 't-empty'")).scalar() == ""
-        assert conn.execute(sa.text(
-            "select raw_row ->> 'body' from quality.quarantine where row_key = 'a-mega'")).scalar() == MEGABYTE
-        quarantined = {(r.row_key, r.expectation) for r in conn.execute(sa.text(
-            "select row_key, expectation from quality.quarantine"))}
+        assert (
+            conn.execute(sa.text("select body from staging.news_articles where article_id = 'a-mega'")).scalar()
+            == MEGABYTE
+        )
+        assert (
+            conn.execute(sa.text("select notes from staging.customers where customer_id = 'c-weird'")).scalar()
+            == CONTROL + MIXED
+        )
+        assert conn.execute(
+            sa.text("select profile from staging.customers where customer_id = 'c-weird'")
+        ).scalar() == {"nickname": MIXED, "memo": CONTROL}
+        assert (
+            conn.execute(sa.text("select merchant from staging.transactions where txn_id = 't-weird'")).scalar()
+            == CONTROL
+        )
+        assert (
+            conn.execute(sa.text("select description from staging.transactions where txn_id = 't-inject'")).scalar()
+            == INJECTION
+        )
+        assert (
+            conn.execute(sa.text("select headline from staging.news_articles where article_id = 'a-weird'")).scalar()
+            == MIXED
+        )
+        assert (
+            conn.execute(sa.text("select description from staging.transactions where txn_id = 't-empty'")).scalar()
+            == ""
+        )
+        assert (
+            conn.execute(sa.text("select raw_row ->> 'body' from quality.quarantine where row_key = 'a-mega'")).scalar()
+            == MEGABYTE
+        )
+        quarantined = {
+            (r.row_key, r.expectation)
+            for r in conn.execute(sa.text("select row_key, expectation from quality.quarantine"))
+        }
         # nothing lost: every source row in the window is staged, and every staged row is clean or quarantined
         for table in TABLES:
             staged = conn.execute(sa.text(f"select count(*) from staging.{table}")).scalar()
             clean = conn.execute(sa.text(f"select count(*) from staging.clean_{table}")).scalar()
-            held = conn.execute(sa.text(
-                "select count(distinct row_id) from quality.quarantine where table_name = :t"), {"t": f"staging.{table}"}).scalar()
+            held = conn.execute(
+                sa.text("select count(distinct row_id) from quality.quarantine where table_name = :t"),
+                {"t": f"staging.{table}"},
+            ).scalar()
             assert staged == clean + held, table
-        assert conn.execute(sa.text("select count(*) from staging.clean_news_articles where article_id = 'a-weird'")).scalar() == 1
-        future_in_source = conn.execute(sa.text("select count(*) from source.transactions where txn_id = 't-future'")).scalar()
+        assert (
+            conn.execute(
+                sa.text("select count(*) from staging.clean_news_articles where article_id = 'a-weird'")
+            ).scalar()
+            == 1
+        )
+        future_in_source = conn.execute(
+            sa.text("select count(*) from source.transactions where txn_id = 't-future'")
+        ).scalar()
 
     assert ingest.rows["transactions"] == 3 + 7  # the future-dated one waits in source for its day
     assert future_in_source == 1

@@ -3,13 +3,12 @@ columns, high-cardinality categories, yes/no booleans. The fused model trains on
 
 from __future__ import annotations
 
-import pytest
 from staging_rows import customer, insert
 from test_train import tiny_args
 
 from finrisk.config import GateSettings
 from finrisk.demo.bank_shaped import bank_rows
-from finrisk.models.train import train_model
+from finrisk.training.train import train_model
 
 
 def _bank(conn, n: int = 800, seed: int = 3) -> None:

@@ -8,7 +8,10 @@ import sys
 def _run(*args, env=None):
     return subprocess.run(
         [sys.executable, "-m", "finrisk.cli", *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 
@@ -40,17 +43,21 @@ def test_usage_error_is_short_and_has_no_traceback():
 
 
 def test_bad_date_is_one_line():
+    import pytest
+
     from finrisk.commands.dates import parse_date
     from finrisk.errors import FinriskError
-    import pytest
 
     with pytest.raises(FinriskError, match="'2026-13-45' is not a valid YYYY-MM-DD date"):
         parse_date("2026-13-45")
 
 
 def test_missing_tables_ask_for_db_upgrade(empty_db_url):
-    for args in (("ingest", "--date", "2026-01-01"), ("validate", "--date", "2026-01-01"),
-                 ("score", "--date", "2026-01-01")):
+    for args in (
+        ("ingest", "--date", "2026-01-01"),
+        ("validate", "--date", "2026-01-01"),
+        ("score", "--date", "2026-01-01"),
+    ):
         result = _run(*args, env={"FINRISK_DATABASE_URL": empty_db_url})
         assert result.returncode == 1, args
         assert "Traceback" not in result.stderr, args

@@ -18,22 +18,35 @@ from finrisk.errors import FinriskError
 
 def _cli(*args, url):
     env = {**os.environ, "FINRISK_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def _relations(conn) -> set[str]:
-    return set(conn.execute(sa.text(
-        "select schemaname || '.' || tablename from pg_tables where schemaname not in ('pg_catalog', 'information_schema') "
-        "union all select schemaname || '.' || viewname from pg_views where schemaname not in ('pg_catalog', 'information_schema') "
-        "union all select schemaname || '.' || indexname from pg_indexes where schemaname not in ('pg_catalog', 'information_schema')"
-    )).scalars())
+    return set(
+        conn.execute(
+            sa.text(
+                "select schemaname || '.' || tablename from pg_tables where schemaname not in ('pg_catalog', "
+                "'information_schema') "
+                "union all select schemaname || '.' || viewname from pg_views where schemaname not in "
+                "('pg_catalog', 'information_schema') "
+                "union all select schemaname || '.' || indexname from pg_indexes where schemaname not in "
+                "('pg_catalog', 'information_schema')"
+            )
+        ).scalars()
+    )
 
 
 def _grants(conn) -> set[tuple]:
-    return set(conn.execute(sa.text(
-        "select table_schema, table_name, privilege_type from information_schema.role_table_grants "
-        "where grantee = 'finrisk_analyst'")).all())
+    return set(
+        conn.execute(
+            sa.text(
+                "select table_schema, table_name, privilege_type from information_schema.role_table_grants "
+                "where grantee = 'finrisk_analyst'"
+            )
+        ).all()
+    )
 
 
 def test_dropped_schema_is_named_and_repair_rebuilds_it(db_url):
@@ -91,12 +104,21 @@ def test_dropped_column_is_named_and_added_back(db_url):
         upgrade(engine)
     from finrisk.db.repair import repair
 
-    assert set(repair(engine)) == {"ops.model_promotions.status", "staging.transactions.merchant",
-                                   "staging.clean_transactions"}
+    assert set(repair(engine)) == {
+        "ops.model_promotions.status",
+        "staging.transactions.merchant",
+        "staging.clean_transactions",
+    }
     assert upgrade(engine) == []
     with engine.connect() as conn:
         assert _relations(conn) == before  # the merchant index is back
-        assert conn.execute(sa.text("select column_default from information_schema.columns where "
-                                    "table_schema = 'ops' and table_name = 'model_promotions' and column_name = 'status'"
-                                    )).scalar() == "'done'::text"
+        assert (
+            conn.execute(
+                sa.text(
+                    "select column_default from information_schema.columns where "
+                    "table_schema = 'ops' and table_name = 'model_promotions' and column_name = 'status'"
+                )
+            ).scalar()
+            == "'done'::text"
+        )
     engine.dispose()

@@ -58,7 +58,8 @@ def test_contract(warehouse):
         "customer without notes": "select count(*) from source.customers where notes is null",
         "customer without company": "select count(*) from source.customers where company is null",
         "empty profile": "select count(*) from source.customers where profile = '{}'::jsonb",
-        "article naming several companies": "select count(*) from source.news_articles where jsonb_array_length(companies) > 1",
+        "article naming several companies": "select count(*) from source.news_articles where "
+        "jsonb_array_length(companies) > 1",
         "article about a company no customer works for": "select count(*) from source.news_articles a "
         "where not exists (select 1 from source.customers c where a.companies ? c.company)",
         "confirmed fraud": "select count(*) from source.fraud_labels where is_fraud",
@@ -76,10 +77,12 @@ def test_contract(warehouse):
         "label after the end date": "select count(*) from source.fraud_labels where labeled_at >= '2026-04-01'",
         "transaction outside the window": "select count(*) from source.transactions "
         "where occurred_at < '2026-01-31' or occurred_at >= '2026-04-01'",
-        "bad sentiment": "select count(*) from source.news_labels where sentiment not in ('negative', 'neutral', 'positive')",
+        "bad sentiment": "select count(*) from source.news_labels where sentiment not in ('negative', "
+        "'neutral', 'positive')",
         "bad currency": "select count(*) from source.transactions where currency !~ '^[A-Z]{3}$'",
         "bad country": "select count(*) from source.transactions where country !~ '^[A-Z]{2}$'",
-        "bad channel": "select count(*) from source.transactions where channel not in ('pos', 'online', 'atm', 'contactless')",
+        "bad channel": "select count(*) from source.transactions where channel not in ('pos', 'online', 'atm', "
+        "'contactless')",
         "non-positive amount": "select count(*) from source.transactions where amount <= 0",
         "snapshot outside the later two thirds": "select count(*) from source.credit_outcomes "
         "where snapshot_date < '2026-02-20' or snapshot_date > '2026-03-31'",
@@ -134,8 +137,20 @@ def test_failed_load_keeps_previous_contents(warehouse, monkeypatch):
 
 def test_cli_prints_one_line_summary(db_url, tmp_path):
     env = {**os.environ, "FINRISK_DATABASE_URL": db_url, "FINRISK_DATA_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "finrisk.cli", "demo-data", "--customers", "50", "--days", "7",
-               "--seed", "9", "--end-date", "2026-03-31"]
+    command = [
+        sys.executable,
+        "-m",
+        "finrisk.cli",
+        "demo-data",
+        "--customers",
+        "50",
+        "--days",
+        "7",
+        "--seed",
+        "9",
+        "--end-date",
+        "2026-03-31",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()

@@ -45,13 +45,16 @@ def _profile_matrix(book: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     products = profile.pop("products").fillna("").str.get_dummies(",").add_prefix("has_")
     numeric = list(profile.select_dtypes("number").columns)
     text = [c for c in profile.columns if c not in numeric]
-    design = pd.concat([
-        profile[numeric].fillna(profile[numeric].median()),
-        profile[numeric].isna().astype(float).add_suffix("_missing"),
-        pd.get_dummies(profile[text].fillna("missing").astype(str)).astype(float),
-        pd.get_dummies(book["segment"], prefix="segment").astype(float),
-        products.astype(float),
-    ], axis=1)
+    design = pd.concat(
+        [
+            profile[numeric].fillna(profile[numeric].median()),
+            profile[numeric].isna().astype(float).add_suffix("_missing"),
+            pd.get_dummies(profile[text].fillna("missing").astype(str)).astype(float),
+            pd.get_dummies(book["segment"], prefix="segment").astype(float),
+            products.astype(float),
+        ],
+        axis=1,
+    )
     return profile, (design - design.mean()) / (design.std() + 1e-9)
 
 
@@ -85,8 +88,10 @@ def test_profile_is_predictive_and_notes_add_to_it(book):
         single[column] = max(auc, 1 - auc)
     best_column, best_single = max(single.items(), key=lambda kv: kv[1])
 
-    print(f"default rate {y.mean():.3f}; AUC profile {auc_profile:.3f}, profile+notes {auc_both:.3f}, "
-          f"best single {best_column} {best_single:.3f}")
+    print(
+        f"default rate {y.mean():.3f}; AUC profile {auc_profile:.3f}, profile+notes {auc_both:.3f}, "
+        f"best single {best_column} {best_single:.3f}"
+    )
     assert auc_profile > 0.65
     assert auc_both > auc_profile + 0.01
     assert best_single < 0.75 and best_single < auc_both - 0.05

@@ -198,3 +198,25 @@ def test_every_finrisk_command_the_pages_show_exists():
             if done.returncode != 0:
                 failures.append(f"`finrisk {' '.join(words)} --help` exits {done.returncode}")
     assert not failures, "\n".join(failures)
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    text = FENCE.sub("", page.read_text())
+    heads = re.findall(r"^#+\s+(.*)$", text, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+
+def test_every_link_between_the_pages_leads_somewhere():
+    failures = []
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)\s]+)\)", FENCE.sub("", page.read_text())):
+            if re.match(r"\w+://", target):
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists():
+                failures.append(f"{page.name}: {target} does not exist")
+            elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+                failures.append(f"{page.name}: {target} names no heading of {dest.name}")
+    assert not failures, "\n".join(failures)

@@ -25,8 +25,9 @@ from finrisk.db.migrate import upgrade
 def _cli(*args, data_dir):
     env = {k: v for k, v in os.environ.items() if k not in ("FINRISK_DATABASE_URL", "MLFLOW_TRACKING_URI")}
     env["FINRISK_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True, env=env, timeout=180
+    )
 
 
 def test_embedded_server_starts_and_migrates(embedded_data_dir):
@@ -47,7 +48,9 @@ def test_cli_says_the_server_is_up_and_db_stop_stops_it(embedded_data_dir):
     started = _cli("db", "upgrade", data_dir=embedded_data_dir)
     assert started.returncode == 0, started.stderr
     last = started.stderr.strip().splitlines()[-1]
-    assert "still running" in last and "finrisk db stop" in last and str(embedded_data_dir / "pg") in last, started.stderr
+    assert "still running" in last and "finrisk db stop" in last and str(embedded_data_dir / "pg") in last, (
+        started.stderr
+    )
     pid = server_pid(embedded_data_dir)
     assert pid is not None, started.stderr
 
@@ -67,7 +70,8 @@ def _inner_session(tmp_path, test_source: str):
     inner.mkdir()
     tests_dir = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
     project_conftest = os.path.join(tests_dir, "conftest.py")
-    (inner / "conftest.py").write_text(textwrap.dedent(f"""
+    (inner / "conftest.py").write_text(
+        textwrap.dedent(f"""
         import importlib.util
         import sys
         sys.path.insert(0, {tests_dir!r})  # the project conftest imports its helpers (pgtools) from tests/
@@ -75,13 +79,29 @@ def _inner_session(tmp_path, test_source: str):
         project = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(project)
         embedded_data_dir, pytest_sessionfinish = project.embedded_data_dir, project.pytest_sessionfinish
-    """))
+    """)
+    )
     (inner / "test_inner.py").write_text(textwrap.dedent(test_source))
     # a short folder: a unix socket path must stay under 108 characters
     basetemp = Path(tempfile.mkdtemp(prefix="fr-", dir="/tmp")) / "t"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={basetemp}",
-                           "--rootdir", str(inner), str(inner / "test_inner.py")],
-                          capture_output=True, text=True, timeout=300, cwd=inner)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--basetemp={basetemp}",
+            "--rootdir",
+            str(inner),
+            str(inner / "test_inner.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=inner,
+    )
     return done, basetemp
 
 
@@ -93,14 +113,17 @@ def _clean(basetemp: Path) -> None:
 
 def test_a_failing_test_leaves_no_server(tmp_path):
     """A test that starts the embedded server through the fixture and then fails: nothing is left running."""
-    done, basetemp = _inner_session(tmp_path, """
+    done, basetemp = _inner_session(
+        tmp_path,
+        """
         from finrisk.config import Settings
         from finrisk.db.engine import get_engine
 
         def test_starts_the_server_then_fails(embedded_data_dir):
             get_engine(Settings(database_url=None, data_dir=embedded_data_dir))
             assert False, "failing on purpose with the server up"
-    """)
+    """,
+    )
     try:
         assert done.returncode == 1 and "failing on purpose" in done.stdout, done.stdout + done.stderr
         assert "left PostgreSQL server(s) running" not in done.stdout
@@ -111,13 +134,16 @@ def test_a_failing_test_leaves_no_server(tmp_path):
 
 def test_a_leaking_test_fails_the_session(tmp_path):
     """A test that starts a server outside the fixture passes, but the session fails and the server is stopped."""
-    done, basetemp = _inner_session(tmp_path, """
+    done, basetemp = _inner_session(
+        tmp_path,
+        """
         from finrisk.config import Settings
         from finrisk.db.engine import get_engine
 
         def test_leaks_a_server(tmp_path):
             get_engine(Settings(database_url=None, data_dir=tmp_path / "data"))
-    """)
+    """,
+    )
     try:
         assert "1 passed" in done.stdout, done.stdout + done.stderr
         assert done.returncode == 1 and "left PostgreSQL server(s) running (now stopped)" in done.stdout

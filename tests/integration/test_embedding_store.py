@@ -13,9 +13,9 @@ from test_train import tiny_args
 from finrisk.features.records import Record
 from finrisk.models import fusion
 from finrisk.models.specs import SPECS
-from finrisk.models.train import train_model
 from finrisk.registry.client import get_version, load_scorer, resolve_alias
 from finrisk.scoring.embedding_store import EmbeddingStore, prune
+from finrisk.training.train import train_model
 
 
 @pytest.fixture()
@@ -24,8 +24,9 @@ def scored(settings, engine):
         build_dataset(conn, n_customers=120)
     result = train_model(settings, "credit", tiny_args(settings, wide_features=2**10, head_epochs=2))
     assert result.version
-    scorer = load_scorer(settings, resolve_alias(settings, "credit", "champion")
-                         or resolve_alias(settings, "credit", "challenger"))
+    scorer = load_scorer(
+        settings, resolve_alias(settings, "credit", "champion") or resolve_alias(settings, "credit", "challenger")
+    )
     with engine.connect() as conn:
         records = SPECS["credit"].training_records(conn)[:30]
     return scorer, records
@@ -34,8 +35,9 @@ def scored(settings, engine):
 def _count_embeds(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = fusion.embed
-    monkeypatch.setattr(fusion, "embed", lambda enc, tok, texts, *a, **k: calls.append(len(texts)) or
-                        real(enc, tok, texts, *a, **k))
+    monkeypatch.setattr(
+        fusion, "embed", lambda enc, tok, texts, *a, **k: calls.append(len(texts)) or real(enc, tok, texts, *a, **k)
+    )
     return calls
 
 
@@ -76,14 +78,17 @@ def test_a_night_encodes_only_texts_no_earlier_night_stored(scored, engine, monk
 
     with engine.begin() as conn:
         stored = conn.execute(sa.text("select count(*) from ops.text_embeddings")).scalar_one()
-        conn.execute(sa.text("update ops.text_embeddings set computed_on = computed_on - 31 where encoder = 'cuda-bf16'"))
+        conn.execute(
+            sa.text("update ops.text_embeddings set computed_on = computed_on - 31 where encoder = 'cuda-bf16'")
+        )
     assert prune(engine, 30) == 5
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from ops.text_embeddings")).scalar_one() == stored - 5
 
 
-def test_versions_on_the_same_frozen_encoder_share_vectors_and_another_max_length_does_not(scored, settings, engine,
-                                                                                          monkeypatch):
+def test_versions_on_the_same_frozen_encoder_share_vectors_and_another_max_length_does_not(
+    scored, settings, engine, monkeypatch
+):
     scorer, records = scored
     assert scorer.vector_source.startswith("encoder:") and len(scorer.vector_source) == len("encoder:") + 64
     EmbeddingStore(engine, "credit", scorer.vector_source, scorer.encoder_variant).vectors(scorer, records, 16)
@@ -100,7 +105,9 @@ def test_versions_on_the_same_frozen_encoder_share_vectors_and_another_max_lengt
 
     # texts cut at another length, or another encoder, are other vectors
     other_seed = train_model(settings, "credit", tiny_args(settings, wide_features=2**10, head_epochs=2, seed=7))
-    assert load_scorer(settings, get_version(settings, "credit", other_seed.version)).vector_source != scorer.vector_source
+    assert (
+        load_scorer(settings, get_version(settings, "credit", other_seed.version)).vector_source != scorer.vector_source
+    )
     shorter = train_model(settings, "credit", tiny_args(settings, wide_features=2**10, head_epochs=2, max_length=16))
     cut = load_scorer(settings, get_version(settings, "credit", shorter.version))
     assert cut.vector_source.startswith("encoder:") and cut.vector_source != scorer.vector_source

@@ -3,7 +3,7 @@ sampled genuines are prior-corrected, and the alert figures describe all transac
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from mlflow import MlflowClient
 from staging_rows import build_dataset, customer, insert, txn
@@ -11,30 +11,38 @@ from staging_rows import build_dataset, customer, insert, txn
 from finrisk.config import TrainSettings
 from finrisk.models.args import TrainArgs
 from finrisk.models.specs import SPECS
-from finrisk.models.train import train_model
+from finrisk.training.train import train_model
 
-UTC = timezone.utc
+UTC = UTC
 AS_OF = date(2024, 6, 30)
 END = datetime(2024, 7, 1, tzinfo=UTC)  # the end of AS_OF: the snapshot
 
 
 def _plant(conn):
     insert(conn, "customers", [customer("C1", END - timedelta(days=400))])
-    insert(conn, "transactions", [
-        txn("m-fraud", "C1", END - timedelta(days=40), 800.0, "QuickGift"),
-        txn("m-cleared", "C1", END - timedelta(days=40, hours=1), 20.0),
-        txn("m-quiet", "C1", END - timedelta(days=35), 20.0),  # mature, never labelled: genuine
-        txn("m-late-label", "C1", END - timedelta(days=33), 700.0, "QuickGift"),  # its label arrives after AS_OF
-        txn("i-quiet", "C1", END - timedelta(days=5), 20.0),  # immature, unlabelled: not yet known to be genuine
-        txn("i-fraud", "C1", END - timedelta(days=4), 900.0, "QuickGift"),  # immature: left out even if labelled
-        txn("m-arrived-late", "C1", END - timedelta(days=40), 20.0, known_at=END + timedelta(days=2)),
-    ])
-    insert(conn, "fraud_labels", [
-        dict(txn_id="m-fraud", is_fraud=True, labeled_at=END - timedelta(days=30)),
-        dict(txn_id="m-cleared", is_fraud=False, labeled_at=END - timedelta(days=30)),
-        dict(txn_id="m-late-label", is_fraud=True, labeled_at=END + timedelta(days=3)),
-        dict(txn_id="i-fraud", is_fraud=True, labeled_at=END - timedelta(days=1)),
-    ])
+    insert(
+        conn,
+        "transactions",
+        [
+            txn("m-fraud", "C1", END - timedelta(days=40), 800.0, "QuickGift"),
+            txn("m-cleared", "C1", END - timedelta(days=40, hours=1), 20.0),
+            txn("m-quiet", "C1", END - timedelta(days=35), 20.0),  # mature, never labelled: genuine
+            txn("m-late-label", "C1", END - timedelta(days=33), 700.0, "QuickGift"),  # its label arrives after AS_OF
+            txn("i-quiet", "C1", END - timedelta(days=5), 20.0),  # immature, unlabelled: not yet known to be genuine
+            txn("i-fraud", "C1", END - timedelta(days=4), 900.0, "QuickGift"),  # immature: left out even if labelled
+            txn("m-arrived-late", "C1", END - timedelta(days=40), 20.0, known_at=END + timedelta(days=2)),
+        ],
+    )
+    insert(
+        conn,
+        "fraud_labels",
+        [
+            dict(txn_id="m-fraud", is_fraud=True, labeled_at=END - timedelta(days=30)),
+            dict(txn_id="m-cleared", is_fraud=False, labeled_at=END - timedelta(days=30)),
+            dict(txn_id="m-late-label", is_fraud=True, labeled_at=END + timedelta(days=3)),
+            dict(txn_id="i-fraud", is_fraud=True, labeled_at=END - timedelta(days=1)),
+        ],
+    )
 
 
 def test_label_rule_mature_unlabelled_is_genuine_immature_is_left_out(engine):
@@ -42,11 +50,19 @@ def test_label_rule_mature_unlabelled_is_genuine_immature_is_left_out(engine):
         _plant(conn)
     spec = SPECS["fraud"]
     with engine.connect() as conn:
-        population = {r.key: r.meta for r in spec.training_records(conn, AS_OF, {"maturity_days": 30, "genuine_target": 100})}
+        population = {
+            r.key: r.meta for r in spec.training_records(conn, AS_OF, {"maturity_days": 30, "genuine_target": 100})
+        }
         labelled_only = {r.key: r.meta["label"] for r in spec.training_records(conn, AS_OF)}
-        sampled = {r.key: r.meta for r in spec.training_records(conn, AS_OF, {"maturity_days": 30, "genuine_target": 1})}
+        sampled = {
+            r.key: r.meta for r in spec.training_records(conn, AS_OF, {"maturity_days": 30, "genuine_target": 1})
+        }
     assert {k: m["label"] for k, m in population.items()} == {
-        "m-fraud": 1, "m-cleared": 0, "m-quiet": 0, "m-late-label": 0}  # point in time: the label came later
+        "m-fraud": 1,
+        "m-cleared": 0,
+        "m-quiet": 0,
+        "m-late-label": 0,
+    }  # point in time: the label came later
     assert all(m["sample_rate"] == 1.0 for m in population.values())
     assert {m["maturity_days"] for m in population.values()} == {20}  # 30 asked, capped at half the 40-day history
     assert labelled_only == {"m-fraud": 1, "m-cleared": 0, "i-fraud": 1}  # the old view, still there for features
@@ -61,8 +77,9 @@ def test_fraud_trained_on_the_population_predicts_its_fraud_rate(settings, engin
         build_dataset(conn, n_customers=150)
     train = TrainSettings(fraud_maturity_days=30, fraud_genuine_target=300)
     settings = settings.model_copy(update={"train": train})
-    args = TrainArgs.from_settings(settings, base_model="tiny-random", max_steps=20, epochs=3, max_length=128,
-                                   batch_size=16, learning_rate=1e-3)
+    args = TrainArgs.from_settings(
+        settings, base_model="tiny-random", max_steps=20, epochs=3, max_length=128, batch_size=16, learning_rate=1e-3
+    )
     result = train_model(settings, "fraud", args)
     fp, pop = result.fingerprint, result.population
     assert 0 < fp["genuine_sample_rate"] < 1 and fp["prior_correction_logit"] < 0 and fp["maturity_days"] == 30

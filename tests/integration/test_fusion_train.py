@@ -4,7 +4,7 @@ and training as of a date that cannot see rows known later."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import mlflow
 import numpy as np
@@ -20,10 +20,10 @@ from finrisk.features.serialize import to_text
 from finrisk.models.specs import SPECS, as_utc
 from finrisk.models.split import split_by_time
 from finrisk.models.tabular import raw_row
-from finrisk.models.train import train_model
 from finrisk.registry.client import load_scorer, resolve_alias
+from finrisk.training.train import train_model
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture()
@@ -51,13 +51,19 @@ def test_fused_model_loads_by_alias_and_predicts_what_it_had_in_training(setting
     # plain MLflow by alias: the text and the raw attributes in, the same probabilities out
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     model = mlflow.pyfunc.load_model(f"models:/finrisk-credit@{alias}")
-    frame = pd.DataFrame({"text": [to_text(r.fields) for r in holdout],
-                          "features": [json.dumps(raw_row(r), default=str) for r in holdout]})
+    frame = pd.DataFrame(
+        {
+            "text": [to_text(r.fields) for r in holdout],
+            "features": [json.dumps(raw_row(r), default=str) for r in holdout],
+        }
+    )
     np.testing.assert_allclose(model.predict(frame).to_numpy(), result.holdout_probs, atol=1e-6)
 
     client = MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri)
     run = client.get_run(result.run_id)
-    assert {"baseline_lr_auc", "baseline_hgb_auc", "baseline_tfidf_auc", "step0_validation_auc"} <= set(run.data.metrics)
+    assert {"baseline_lr_auc", "baseline_hgb_auc", "baseline_tfidf_auc", "step0_validation_auc"} <= set(
+        run.data.metrics
+    )
     assert run.data.params["recipe"] == "fused" and run.data.params["best_baseline"] == result.best_baseline
 
 
@@ -69,8 +75,11 @@ def test_first_version_that_does_not_beat_the_best_baseline_stays_challenger(set
     assert result.decision.decision == "challenger" and not result.decision.beats_baseline
     assert resolve_alias(settings, "credit", "champion") is None
     assert resolve_alias(settings, "credit", "challenger").version == result.version
-    tags = MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri).get_model_version(
-        "finrisk-credit", result.version).tags
+    tags = (
+        MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri)
+        .get_model_version("finrisk-credit", result.version)
+        .tags
+    )
     assert tags["gate_decision"] == "challenger" and "does not beat best baseline" in tags["gate_reasons"]
 
 
@@ -80,8 +89,14 @@ def test_training_as_of_a_date_reads_only_rows_known_by_then(settings, dataset, 
     with engine.begin() as conn:
         # planted: outcomes for known customers, snapshots inside the window, but only known after the cutoff
         late = datetime(2025, 9, 1, tzinfo=UTC)
-        insert(conn, "credit_outcomes", [dict(customer_id=f"C{i:04d}", snapshot_date=date(2024, 2, 29), defaulted=i % 2 == 0,
-                                              known_at=late) for i in range(30)])
+        insert(
+            conn,
+            "credit_outcomes",
+            [
+                dict(customer_id=f"C{i:04d}", snapshot_date=date(2024, 2, 29), defaulted=i % 2 == 0, known_at=late)
+                for i in range(30)
+            ],
+        )
     with engine.connect() as conn:
         everything = SPECS["credit"].training_records(conn)
         known = SPECS["credit"].training_records(conn, as_of=cutoff)
@@ -103,24 +118,29 @@ def test_fused_reason_codes_run_the_encoder_once_per_record(settings, dataset, e
     exactly the probabilities of the head on the variant's tabular vector, tree and n-grams."""
     from finrisk.config import ScoringSettings
     from finrisk.models import fusion
-    from finrisk.models.tabular import occluded
+    from finrisk.models.tabular import occluded_record
     from finrisk.scoring import stage
 
     result = train_model(settings, "credit", tiny_args(settings, wide_features=2**12, head_epochs=3))
-    scorer = load_scorer(settings, resolve_alias(settings, "credit", "champion")
-                         or resolve_alias(settings, "credit", "challenger"))
+    scorer = load_scorer(
+        settings, resolve_alias(settings, "credit", "champion") or resolve_alias(settings, "credit", "challenger")
+    )
     assert scorer.reuses_embeddings and result.version
     with engine.connect() as conn:
         records = SPECS["credit"].training_records(conn)[:40]
     calls = []
     real_embed = fusion.embed
-    monkeypatch.setattr(fusion, "embed", lambda enc, tok, texts, *a, **k: calls.append(len(texts)) or
-                        real_embed(enc, tok, texts, *a, **k))
+    monkeypatch.setattr(
+        fusion,
+        "embed",
+        lambda enc, tok, texts, *a, **k: calls.append(len(texts)) or real_embed(enc, tok, texts, *a, **k),
+    )
     embeddings = scorer.embed_records(records)
     adverse = stage._adverse_records(scorer, records, 16, embeddings)
     cfg = ScoringSettings(reason_codes=4, reason_max_fields=16)
-    reasons = stage._explain_some(records, adverse, list(range(len(records))), stage._explainer(scorer, 16, embeddings),
-                                  cfg, with_profile=True)
+    reasons = stage._explain_some(
+        records, adverse, list(range(len(records))), stage._explainer(scorer, 16, embeddings), cfg, with_profile=True
+    )
     assert calls == [len(records)]  # the encoder ran once over the block, never per occluded field
     assert any(reasons) and all(r is not None for r in reasons)
     np.testing.assert_allclose(adverse, scorer.predict_records(records)[:, 1], atol=1e-6)
@@ -128,6 +148,6 @@ def test_fused_reason_codes_run_the_encoder_once_per_record(settings, dataset, e
     i = next(k for k, r in enumerate(reasons) if r)
     code = reasons[i][0]
     dropped = {k: v for k, v in explained_fields(records[i]).items() if k not in code["code"].split("+")}
-    variant = occluded(records[i], dropped)
+    variant = occluded_record(records[i], dropped)
     p = scorer.predict_records([variant], 16, embeddings[[i]])[0, 1]
     assert code["contribution"] == pytest.approx(adverse[i] - p, rel=1e-5, abs=1e-9)

@@ -9,9 +9,9 @@ from staging_rows import build_dataset
 from test_train import tiny_args
 
 from finrisk.config import GateSettings
-from finrisk.models.train import train_model
 from finrisk.registry.client import resolve_alias
 from finrisk.registry.promote import promotions
+from finrisk.training.train import train_model
 
 
 @pytest.fixture()
@@ -24,8 +24,11 @@ def _flip_training_labels(engine) -> None:
     """Invert the labels of the older snapshots only: a model trained on them ranks the untouched holdout
     backwards. A fused model starts from its baseline, so a short or tiny-rate run is no longer "worse"."""
     with engine.begin() as conn:
-        conn.execute(sa.text("update staging.credit_outcomes set defaulted = not defaulted "
-                             "where snapshot_date < date '2024-09-01'"))
+        conn.execute(
+            sa.text(
+                "update staging.credit_outcomes set defaulted = not defaulted where snapshot_date < date '2024-09-01'"
+            )
+        )
 
 
 def _first_may_lose_to_baseline(settings):
@@ -52,8 +55,9 @@ def test_worse_challenger_stays_challenger_and_is_audited(settings, dataset, eng
 
 
 def test_better_challenger_replaces_champion(settings, dataset, engine):
-    lenient = settings.model_copy(update={"gate": GateSettings(min_auc=0.0, max_calibration_error=1.0,
-                                                               require_beats_baseline=False)})
+    lenient = settings.model_copy(
+        update={"gate": GateSettings(min_auc=0.0, max_calibration_error=1.0, require_beats_baseline=False)}
+    )
     _flip_training_labels(engine)
     weak = train_model(lenient, "credit", tiny_args(settings, seed=7))
     assert weak.decision.decision == "promoted" and weak.decision.reasons[0] == "no champion yet"

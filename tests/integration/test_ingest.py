@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from source_rows import at, customer, good_day, insert, txn
 
 from finrisk.dates import end_of_day as cutoff_for
 from finrisk.ingest import TABLES, run_ingest
-from source_rows import at, customer, good_day, insert, txn
 
 D1 = date(2025, 3, 3)
 D2 = D1 + timedelta(days=1)
@@ -25,8 +25,14 @@ def test_ingest_is_incremental_and_idempotent(settings, engine):
     good_day(engine, D2, n=3)
 
     first = run_ingest(settings, D1)
-    assert first.rows == {"customers": 5, "credit_outcomes": 1, "transactions": 5, "fraud_labels": 1,
-                          "news_articles": 1, "news_labels": 1}
+    assert first.rows == {
+        "customers": 5,
+        "credit_outcomes": 1,
+        "transactions": 5,
+        "fraud_labels": 1,
+        "news_articles": 1,
+        "news_labels": 1,
+    }
     before = _counts(engine)
     again = run_ingest(settings, D1)
     assert again.total_rows == 0
@@ -35,14 +41,15 @@ def test_ingest_is_incremental_and_idempotent(settings, engine):
     second = run_ingest(settings, D2)
     assert second.rows["transactions"] == 3 and second.rows["customers"] == 3
     with engine.connect() as conn:
-        dates = conn.execute(sa.text(
-            "select ingest_date, count(*) from staging.transactions group by 1 order by 1")).all()
-        marks = conn.execute(sa.text(
-            "select table_name, rows_loaded from ops.ingest_watermarks where run_date = :d order by 1"),
-            {"d": D1}).all()
+        dates = conn.execute(
+            sa.text("select ingest_date, count(*) from staging.transactions group by 1 order by 1")
+        ).all()
+        marks = conn.execute(
+            sa.text("select table_name, rows_loaded from ops.ingest_watermarks where run_date = :d order by 1"),
+            {"d": D1},
+        ).all()
         runs = conn.execute(sa.text("select status, count(*) from ops.ingest_runs group by 1")).all()
-        on_time = conn.execute(sa.text(
-            "select bool_and(known_at = occurred_at) from staging.transactions")).scalar()
+        on_time = conn.execute(sa.text("select bool_and(known_at = occurred_at) from staging.transactions")).scalar()
     assert dates == [(D1, 5), (D2, 3)]
     assert dict(marks)["transactions"] == 5  # the idempotent re-run added nothing
     assert runs == [("succeeded", 3)]
@@ -60,10 +67,12 @@ def test_late_rows_are_picked_up_next_run_with_end_of_date_known_at(settings, en
     result = run_ingest(settings, D2)
     assert result.rows["transactions"] == 1 and result.tables["transactions"].late_rows == 1
     with engine.connect() as conn:
-        row = conn.execute(sa.text(
-            "select ingest_date, known_at, occurred_at from staging.transactions where txn_id = 't-late'")).one()
-        label_known = conn.execute(sa.text(
-            "select known_at from staging.fraud_labels where txn_id = 't-late'")).scalar()
+        row = conn.execute(
+            sa.text("select ingest_date, known_at, occurred_at from staging.transactions where txn_id = 't-late'")
+        ).one()
+        label_known = conn.execute(
+            sa.text("select known_at from staging.fraud_labels where txn_id = 't-late'")
+        ).scalar()
         d3 = conn.execute(sa.text("select count(*) from staging.transactions where txn_id = 't-d3'")).scalar()
     assert row.ingest_date == D2
     assert row.known_at == cutoff_for(D2)
@@ -77,15 +86,19 @@ def test_customer_history_keeps_every_version(settings, engine):
     insert(engine, "customers", customer("c-1", at(D1, 8), segment="retail"))
     run_ingest(settings, D1)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "update source.customers set updated_at = :u, segment = 'private' where customer_id = 'c-1'"),
-            {"u": at(D2, 9)})
+        conn.execute(
+            sa.text("update source.customers set updated_at = :u, segment = 'private' where customer_id = 'c-1'"),
+            {"u": at(D2, 9)},
+        )
     run_ingest(settings, D2)
     run_ingest(settings, D2)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "select segment, valid_from, valid_to from staging.clean_customers where customer_id = 'c-1' "
-            "order by valid_from")).all()
+        rows = conn.execute(
+            sa.text(
+                "select segment, valid_from, valid_to from staging.clean_customers where customer_id = 'c-1' "
+                "order by valid_from"
+            )
+        ).all()
     assert [r.segment for r in rows] == ["retail", "private"]
     assert rows[0].valid_to == at(D2, 9) and rows[1].valid_to is None
 
@@ -102,8 +115,9 @@ def test_duplicate_and_null_rows_are_staged_not_lost(settings, engine):
     with engine.connect() as conn:
         labels = conn.execute(sa.text("select count(*) from staging.fraud_labels where txn_id = 't-x'")).scalar()
         nulls = conn.execute(sa.text("select known_at from staging.fraud_labels where txn_id is null")).all()
-        null_time = conn.execute(sa.text(
-            "select known_at from staging.transactions where txn_id = 't-null-time'")).scalar()
+        null_time = conn.execute(
+            sa.text("select known_at from staging.transactions where txn_id = 't-null-time'")
+        ).scalar()
         orphan = conn.execute(sa.text("select count(*) from staging.news_labels")).scalar()
     assert labels == 3
     assert nulls == [(cutoff_for(D1),)]

@@ -47,9 +47,13 @@ def test_oversized_text_ingests_byte_exact_and_is_quarantined_with_a_reason(sett
     with engine.connect() as conn:
         assert conn.execute(sa.text("select company from staging.customers where customer_id = 'c-mb'")).scalar() == MB1
         assert conn.execute(sa.text("select merchant from staging.transactions where txn_id = 't-kb'")).scalar() == KB3
-        held = {(r.row_key.split("|")[0][:10], r.expectation): r.reason for r in conn.execute(sa.text(
-            "select row_key, expectation, reason from quality.quarantine"))}
-    assert held[("c-kb", "expect_column_value_lengths_to_be_between(company)")] == "company is longer than max_name_chars"
+        held = {
+            (r.row_key.split("|")[0][:10], r.expectation): r.reason
+            for r in conn.execute(sa.text("select row_key, expectation, reason from quality.quarantine"))
+        }
+    assert (
+        held[("c-kb", "expect_column_value_lengths_to_be_between(company)")] == "company is longer than max_name_chars"
+    )
     assert ("c-mb", "expect_column_value_lengths_to_be_between(company)") in held
     assert ("t-kb", "expect_column_value_lengths_to_be_between(merchant)") in held
     assert ("t-mb", "expect_column_value_lengths_to_be_between(merchant)") in held
@@ -71,9 +75,17 @@ def test_a_long_name_within_the_configured_length_is_clean(settings, engine):
 def test_every_staging_text_index_takes_any_length(engine):
     """No btree index on a text column is left in staging (a hash or a timestamp index instead)."""
     with engine.connect() as conn:
-        btree_text = conn.execute(sa.text(
-            "select i.indexrelid::regclass::text from pg_index i join pg_class c on c.oid = i.indrelid "
-            "join pg_namespace n on n.oid = c.relnamespace join pg_class ic on ic.oid = i.indexrelid "
-            "join pg_am am on am.oid = ic.relam join pg_attribute a on a.attrelid = c.oid and a.attnum = any(i.indkey) "
-            "where n.nspname = 'staging' and am.amname = 'btree' and a.atttypid = 'text'::regtype")).scalars().all()
+        btree_text = (
+            conn.execute(
+                sa.text(
+                    "select i.indexrelid::regclass::text from pg_index i join pg_class c on c.oid = i.indrelid "
+                    "join pg_namespace n on n.oid = c.relnamespace join pg_class ic on ic.oid = i.indexrelid "
+                    "join pg_am am on am.oid = ic.relam join pg_attribute a on a.attrelid = c.oid and a.attnum "
+                    "= any(i.indkey) "
+                    "where n.nspname = 'staging' and am.amname = 'btree' and a.atttypid = 'text'::regtype"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert btree_text == []

@@ -2,9 +2,10 @@
 
 from datetime import date, timedelta
 
+from source_rows import at, customer, insert, txn
+
 from finrisk.ingest import run_ingest
 from finrisk.models.specs import SPECS
-from source_rows import at, customer, insert, txn
 
 DAY1 = date(2026, 3, 2)
 DAY2 = DAY1 + timedelta(days=1)

@@ -26,8 +26,15 @@ def test_upgrade_builds_everything_and_is_idempotent(empty_db_url):
         schemas = {r[0] for r in conn.execute(sa.text("select schema_name from information_schema.schemata"))}
         before = _tables(conn)
     assert SCHEMAS <= schemas
-    assert {"source.customers", "source.transactions", "source.news_articles", "source.credit_outcomes",
-            "source.fraud_labels", "source.news_labels", "ops.schema_migrations"} <= before
+    assert {
+        "source.customers",
+        "source.transactions",
+        "source.news_articles",
+        "source.credit_outcomes",
+        "source.fraud_labels",
+        "source.news_labels",
+        "ops.schema_migrations",
+    } <= before
 
     assert upgrade(engine) == []
     with engine.connect() as conn:
@@ -38,21 +45,36 @@ def test_upgrade_builds_everything_and_is_idempotent(empty_db_url):
 
 def test_source_contract_columns(engine):
     expected = {
-        "customers": ["customer_id", "updated_at", "segment", "company", "profile", "notes"],
+        "customers": ["customer_id", "updated_at", "segment", "company", "profile", "notes", "closed_at"],
         "credit_outcomes": ["customer_id", "snapshot_date", "defaulted"],
-        "transactions": ["txn_id", "customer_id", "occurred_at", "amount", "currency", "merchant",
-                         "description", "channel", "country"],
+        "transactions": [
+            "txn_id",
+            "customer_id",
+            "occurred_at",
+            "amount",
+            "currency",
+            "merchant",
+            "description",
+            "channel",
+            "country",
+        ],
         "fraud_labels": ["txn_id", "is_fraud", "labeled_at"],
         "news_articles": ["article_id", "published_at", "source", "headline", "body", "companies"],
         "news_labels": ["article_id", "sentiment"],
     }
     with engine.connect() as conn:
         for table, columns in expected.items():
-            got = conn.execute(
-                sa.text("select column_name from information_schema.columns "
-                        "where table_schema = 'source' and table_name = :t order by ordinal_position"),
-                {"t": table},
-            ).scalars().all()
+            got = (
+                conn.execute(
+                    sa.text(
+                        "select column_name from information_schema.columns "
+                        "where table_schema = 'source' and table_name = :t order by ordinal_position"
+                    ),
+                    {"t": table},
+                )
+                .scalars()
+                .all()
+            )
             assert got == columns, table
 
 

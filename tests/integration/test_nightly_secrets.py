@@ -25,19 +25,41 @@ def _with_password(url: str) -> str:
 def test_successful_nightly_never_shows_the_mlflow_password(db_url, mlflow_url, tmp_path):
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINRISK_", "MLFLOW_"))}
-    env.update({
-        "FINRISK_DATABASE_URL": _with_password(db_url),
-        # the bare scheme, as a user writes it: finrisk picks the psycopg2 driver itself
-        "MLFLOW_TRACKING_URI": _with_password(mlflow_url).replace("postgresql+psycopg2://", "postgresql://", 1),
-        "FINRISK_DATA_DIR": str(data),
-        # tiny random encoders and open gate floors: this test is about what is printed, not model quality
-        "FINRISK_BASE_MODEL": "tiny-random", "FINRISK_TRAIN__MAX_STEPS": "2", "FINRISK_TRAIN__EPOCHS": "1",
-        "FINRISK_TRAIN__MAX_LENGTH": "48", "FINRISK_GATE__MIN_AUC": "0", "FINRISK_GATE__MIN_MACRO_F1": "0",
-        "FINRISK_GATE__MAX_CALIBRATION_ERROR": "1", "FINRISK_GATE__REQUIRE_BEATS_BASELINE": "false",
-    })
-    done = subprocess.run([sys.executable, "-m", "finrisk.cli", "nightly", "--date", "2026-03-31",
-                           "--demo-customers", "300", "--demo-days", "30"],
-                          capture_output=True, text=True, env=env, timeout=900)
+    env.update(
+        {
+            "FINRISK_DATABASE_URL": _with_password(db_url),
+            # the bare scheme, as a user writes it: finrisk picks the psycopg2 driver itself
+            "MLFLOW_TRACKING_URI": _with_password(mlflow_url).replace("postgresql+psycopg2://", "postgresql://", 1),
+            "FINRISK_DATA_DIR": str(data),
+            # tiny random encoders and open gate floors: this test is about what is printed, not model quality
+            "FINRISK_BASE_MODEL": "tiny-random",
+            "FINRISK_TRAIN__MAX_STEPS": "2",
+            "FINRISK_TRAIN__EPOCHS": "1",
+            "FINRISK_TRAIN__MAX_LENGTH": "48",
+            "FINRISK_GATE__MIN_AUC": "0",
+            "FINRISK_GATE__MIN_MACRO_F1": "0",
+            "FINRISK_GATE__MAX_CALIBRATION_ERROR": "1",
+            "FINRISK_GATE__REQUIRE_BEATS_BASELINE": "false",
+        }
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "finrisk.cli",
+            "nightly",
+            "--date",
+            "2026-03-31",
+            "--demo-customers",
+            "300",
+            "--demo-days",
+            "30",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     shown = done.stdout + done.stderr
     assert done.returncode == 0, shown[-3000:]
     assert "nightly run for 2026-03-31 finished" in done.stdout

@@ -1,43 +1,88 @@
 """Point-in-time: rows dated (or known) after an example's time never reach its record."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from staging_rows import customer, insert, txn
 
 from finrisk.features.serialize import to_text
 from finrisk.models.specs import SPECS
 
-UTC = timezone.utc
+UTC = UTC
 SNAP = date(2024, 6, 1)
 T_SNAP = datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def _plant_credit(conn):
     early = datetime(2024, 1, 1, tzinfo=UTC)
-    insert(conn, "customers", [
-        customer("C1", early, company="Acme", profile={"status": "current"}, notes="pays on time"),
-        # Updated after the snapshot: would leak the default.
-        customer("C1", T_SNAP + timedelta(days=14), company="Acme", profile={"status": "written_off"},
-                 notes="LEAK defaulted account"),
-        # Dated before the snapshot but only known after it (arrived late).
-        customer("C1", T_SNAP - timedelta(days=30), company="Acme", profile={"status": "late_version"},
-                 notes="LEAK late", known_at=T_SNAP + timedelta(days=9)),
-    ])
-    insert(conn, "credit_outcomes", [dict(customer_id="C1", snapshot_date=SNAP, defaulted=True,
-                                          known_at=T_SNAP + timedelta(days=365))])
-    insert(conn, "transactions", [
-        txn("t-past", "C1", T_SNAP - timedelta(days=20), 50.0, "PastShop"),
-        txn("t-future", "C1", T_SNAP + timedelta(days=1), 5000.0, "FutureShop"),
-        txn("t-late", "C1", T_SNAP - timedelta(days=10), 900.0, "LateShop", known_at=T_SNAP + timedelta(days=4)),
-    ])
-    insert(conn, "news_articles", [
-        dict(article_id="n-past", published_at=T_SNAP - timedelta(days=10), source="Wire", companies=["Acme"],
-             headline="Acme opens new plant", body="..."),
-        dict(article_id="n-future", published_at=T_SNAP + timedelta(days=2), source="Wire", companies=["Acme"],
-             headline="LEAK Acme collapses", body="..."),
-        dict(article_id="n-late", published_at=T_SNAP - timedelta(days=5), source="Wire", companies=["Acme"],
-             headline="LEAK Acme late story", body="...", known_at=T_SNAP + timedelta(days=1)),
-    ])
+    insert(
+        conn,
+        "customers",
+        [
+            customer("C1", early, company="Acme", profile={"status": "current"}, notes="pays on time"),
+            # Updated after the snapshot: would leak the default.
+            customer(
+                "C1",
+                T_SNAP + timedelta(days=14),
+                company="Acme",
+                profile={"status": "written_off"},
+                notes="LEAK defaulted account",
+            ),
+            # Dated before the snapshot but only known after it (arrived late).
+            customer(
+                "C1",
+                T_SNAP - timedelta(days=30),
+                company="Acme",
+                profile={"status": "late_version"},
+                notes="LEAK late",
+                known_at=T_SNAP + timedelta(days=9),
+            ),
+        ],
+    )
+    insert(
+        conn,
+        "credit_outcomes",
+        [dict(customer_id="C1", snapshot_date=SNAP, defaulted=True, known_at=T_SNAP + timedelta(days=365))],
+    )
+    insert(
+        conn,
+        "transactions",
+        [
+            txn("t-past", "C1", T_SNAP - timedelta(days=20), 50.0, "PastShop"),
+            txn("t-future", "C1", T_SNAP + timedelta(days=1), 5000.0, "FutureShop"),
+            txn("t-late", "C1", T_SNAP - timedelta(days=10), 900.0, "LateShop", known_at=T_SNAP + timedelta(days=4)),
+        ],
+    )
+    insert(
+        conn,
+        "news_articles",
+        [
+            dict(
+                article_id="n-past",
+                published_at=T_SNAP - timedelta(days=10),
+                source="Wire",
+                companies=["Acme"],
+                headline="Acme opens new plant",
+                body="...",
+            ),
+            dict(
+                article_id="n-future",
+                published_at=T_SNAP + timedelta(days=2),
+                source="Wire",
+                companies=["Acme"],
+                headline="LEAK Acme collapses",
+                body="...",
+            ),
+            dict(
+                article_id="n-late",
+                published_at=T_SNAP - timedelta(days=5),
+                source="Wire",
+                companies=["Acme"],
+                headline="LEAK Acme late story",
+                body="...",
+                known_at=T_SNAP + timedelta(days=1),
+            ),
+        ],
+    )
 
 
 def test_credit_record_ignores_rows_after_the_snapshot(engine):
@@ -68,18 +113,26 @@ def test_fraud_windows_only_see_the_past(engine):
     t = datetime(2024, 3, 10, 12, tzinfo=UTC)
     with engine.begin() as conn:
         insert(conn, "customers", [customer("C1", t - timedelta(days=100))])
-        insert(conn, "transactions", [
-            txn("x-prev", "C1", t - timedelta(days=3), 20.0, "GiftShop", country="DE"),
-            txn("x-other", "C2", t - timedelta(days=20), 30.0, "GiftShop"),
-            txn("x-late", "C1", t - timedelta(hours=2), 999.0, "LateShop", known_at=t + timedelta(hours=1)),
-            txn("x", "C1", t, 100.0, "GiftShop", country="FR"),
-            txn("x-next", "C1", t + timedelta(hours=1), 700.0, "GiftShop"),
-        ])
-        insert(conn, "fraud_labels", [
-            dict(txn_id="x-other", is_fraud=True, labeled_at=t - timedelta(days=1)),
-            dict(txn_id="x-prev", is_fraud=True, labeled_at=t + timedelta(days=1)),  # known only later
-            dict(txn_id="x", is_fraud=False, labeled_at=t + timedelta(days=2)),
-        ])
+        insert(
+            conn,
+            "transactions",
+            [
+                txn("x-prev", "C1", t - timedelta(days=3), 20.0, "GiftShop", country="DE"),
+                txn("x-other", "C2", t - timedelta(days=20), 30.0, "GiftShop"),
+                txn("x-late", "C1", t - timedelta(hours=2), 999.0, "LateShop", known_at=t + timedelta(hours=1)),
+                txn("x", "C1", t, 100.0, "GiftShop", country="FR"),
+                txn("x-next", "C1", t + timedelta(hours=1), 700.0, "GiftShop"),
+            ],
+        )
+        insert(
+            conn,
+            "fraud_labels",
+            [
+                dict(txn_id="x-other", is_fraud=True, labeled_at=t - timedelta(days=1)),
+                dict(txn_id="x-prev", is_fraud=True, labeled_at=t + timedelta(days=1)),  # known only later
+                dict(txn_id="x", is_fraud=False, labeled_at=t + timedelta(days=2)),
+            ],
+        )
     with engine.connect() as conn:
         records = {r.key: r for r in SPECS["fraud"].training_records(conn)}
     n = records["x"].meta["numeric"]
@@ -95,8 +148,12 @@ def test_scoring_shards_partition_the_day(engine):
     t = datetime(2024, 3, 10, 1, tzinfo=UTC)
     with engine.begin() as conn:
         insert(conn, "customers", [customer(f"C{i}", t - timedelta(days=5)) for i in range(20)])
-        insert(conn, "transactions", [txn(f"d{i}", f"C{i}", t + timedelta(minutes=i), 10.0) for i in range(20)]
-               + [txn("next-day", "C1", t + timedelta(days=1), 10.0)])
+        insert(
+            conn,
+            "transactions",
+            [txn(f"d{i}", f"C{i}", t + timedelta(minutes=i), 10.0) for i in range(20)]
+            + [txn("next-day", "C1", t + timedelta(days=1), 10.0)],
+        )
     spec = SPECS["fraud"]
     with engine.connect() as conn:
         everything = {r.key for r in spec.scoring_records(conn, day)}
@@ -125,8 +182,14 @@ def test_merchant_label_counts_equal_their_definition_at_every_transaction(engin
         txns.append(txn(f"t{i}", f"C{i % 7}", occurred, 10.0 + i, rng.choice(("A", "B", "C")), known_at=known))
         if rng.random() < 0.6:
             labeled = occurred + timedelta(hours=rng.randrange(1, 24 * 20))
-            labels.append(dict(txn_id=f"t{i}", is_fraud=rng.random() < 0.4, labeled_at=labeled,
-                               known_at=labeled + timedelta(hours=rng.choice((0, 0, 30)))))
+            labels.append(
+                dict(
+                    txn_id=f"t{i}",
+                    is_fraud=rng.random() < 0.4,
+                    labeled_at=labeled,
+                    known_at=labeled + timedelta(hours=rng.choice((0, 0, 30))),
+                )
+            )
     with engine.begin() as conn:
         insert(conn, "customers", [customer(f"C{i}", start - timedelta(days=1)) for i in range(7)])
         insert(conn, "transactions", txns)
@@ -135,14 +198,24 @@ def test_merchant_label_counts_equal_their_definition_at_every_transaction(engin
 
     def expected(x: dict) -> tuple[int, int]:
         t = x["occurred_at"]
-        hits = [lab for lab in labels
-                if (m := by_id[lab["txn_id"]])["merchant"] == x["merchant"] and t - timedelta(days=90) <= m["occurred_at"] < t
-                and m["known_at"] <= t and lab["labeled_at"] < t and lab["known_at"] <= t]
+        hits = [
+            lab
+            for lab in labels
+            if (m := by_id[lab["txn_id"]])["merchant"] == x["merchant"]
+            and t - timedelta(days=90) <= m["occurred_at"] < t
+            and m["known_at"] <= t
+            and lab["labeled_at"] < t
+            and lab["known_at"] <= t
+        ]
         return len(hits), sum(lab["is_fraud"] for lab in hits)
 
     with engine.connect() as conn:
-        rows = {ex["key"]: row for ex, row in with_features(conn, iter([{"key": t["txn_id"]} for t in txns]),
-                                                             "features/fraud_features", False, chunk=64)}
+        rows = {
+            ex["key"]: row
+            for ex, row in with_features(
+                conn, iter([{"key": t["txn_id"]} for t in txns]), "features/fraud_features", False, chunk=64
+            )
+        }
     assert len(rows) == len(txns)
     got = {k: (r["merchant_labels_90d"], r["merchant_frauds_90d"]) for k, r in rows.items()}
     assert got == {t["txn_id"]: expected(t) for t in txns}

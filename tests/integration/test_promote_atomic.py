@@ -67,8 +67,9 @@ def test_gate_apply_with_warehouse_unreachable_changes_nothing(settings, registr
 
 def test_cli_promote_with_warehouse_unreachable(settings, registry):
     env = {**os.environ, "FINRISK_DATABASE_URL": UNREACHABLE, "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri}
-    done = subprocess.run([sys.executable, "-m", "finrisk.cli", "promote", "credit"], capture_output=True, text=True,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", "promote", "credit"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "nothing changed" in done.stderr.strip().splitlines()[-1]
     assert _aliases(registry) == {"champion": "1", "challenger": "2"}

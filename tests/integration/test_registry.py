@@ -8,9 +8,9 @@ from test_train import tiny_args
 
 from finrisk.config import GateSettings
 from finrisk.errors import FinriskError
-from finrisk.models.train import train_model
 from finrisk.registry.client import list_models, resolve_alias
 from finrisk.registry.promote import promote, promotions
+from finrisk.training.train import train_model
 
 
 def test_empty_registry(settings):

@@ -12,29 +12,37 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from source_rows import good_day
 
 from finrisk.errors import FinriskError
 from finrisk.ingest import run_ingest
 from finrisk.quality import run_validation
 from finrisk.scoring import run as scoring
-from source_rows import good_day
 
 PAST = date(2025, 3, 3)
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _written(engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"select count(*) from {t}")).scalar()
-                for t in ("ops.ingest_runs", "ops.ingest_watermarks", "staging.transactions",
-                          "quality.validation_runs", "ops.scoring_runs", "risk.risk_scores")}
+        return {
+            t: conn.execute(sa.text(f"select count(*) from {t}")).scalar()
+            for t in (
+                "ops.ingest_runs",
+                "ops.ingest_watermarks",
+                "staging.transactions",
+                "quality.validation_runs",
+                "ops.scoring_runs",
+                "risk.risk_scores",
+            )
+        }
 
 
 @pytest.mark.parametrize("day", [date(2099, 12, 31), date(9999, 12, 31), date(1, 1, 1), date(1989, 12, 31)])
@@ -64,13 +72,25 @@ def test_the_tolerance_is_a_setting_and_today_and_the_past_still_run(settings, e
 
 
 def _cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "FINRISK_DATABASE_URL": url}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FINRISK_DATABASE_URL": url},
+        timeout=300,
+    )
 
 
-@pytest.mark.parametrize("args", [("ingest", "--date", "9999-12-31"), ("validate", "--date", "0001-01-01"),
-                                  ("score", "--date", "2099-12-31"), ("publish", "--date", "9999-12-31"),
-                                  ("nightly", "--no-demo", "--date", "2099-12-31")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ingest", "--date", "9999-12-31"),
+        ("validate", "--date", "0001-01-01"),
+        ("score", "--date", "2099-12-31"),
+        ("publish", "--date", "9999-12-31"),
+        ("nightly", "--no-demo", "--date", "2099-12-31"),
+    ],
+)
 def test_cli_refuses_far_run_dates_in_one_line_without_traceback(db_url, engine, args):
     before = _written(engine)
     result = _cli(*args, url=db_url)

@@ -13,27 +13,40 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-
-from finrisk.config import GateSettings, ScoringSettings, Settings
-from finrisk.errors import FinriskError
-from finrisk.scoring.run import score
 from staging_rows import build_dataset, customer, insert, txn
 
-UTC = timezone.utc
+from finrisk.config import GateSettings, Settings
+from finrisk.errors import FinriskError
+from finrisk.scoring.run import score
+
+UTC = UTC
 D1 = date(2024, 7, 1)
 D2 = D1 + timedelta(days=1)
 REGISTERED = {"credit": "finrisk-credit", "fraud": "finrisk-fraud", "news": "finrisk-news"}
-BUSINESS = ("score_date", "customer_id", "pd_12m", "fraud_score", "news_score", "score_points", "risk_band",
-            "reason_codes", "credit_model_version", "fraud_model_version", "news_model_version")
+BUSINESS = (
+    "score_date",
+    "customer_id",
+    "pd_12m",
+    "fraud_score",
+    "news_score",
+    "score_points",
+    "risk_band",
+    "reason_codes",
+    "credit_model_version",
+    "fraud_model_version",
+    "news_model_version",
+)
 
 
 def _url(admin_url: str, name: str) -> str:
-    return make_url(admin_url).set(database=name, drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    return (
+        make_url(admin_url).set(database=name, drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    )
 
 
 def _create(pg_admin, name: str, template: str) -> None:
@@ -52,25 +65,69 @@ def _release(pg_admin, name: str) -> None:
 
     engine_for.cache_clear()
     with pg_admin.connect() as conn:
-        conn.execute(sa.text("select pg_terminate_backend(pid) from pg_stat_activity "
-                             "where datname = :n and pid <> pg_backend_pid()"), {"n": name})
+        conn.execute(
+            sa.text(
+                "select pg_terminate_backend(pid) from pg_stat_activity where datname = :n and pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
 
 
 def _day_rows(conn) -> None:
     """Known activity on D1: two transactions, one adverse article about Company A, a quarantined customer."""
     at = datetime(D1.year, D1.month, D1.day, 10, tzinfo=UTC)
-    insert(conn, "transactions", [
-        txn("TD1a", "C0001", at, 850.0, "QuickGift Cards", country="NG", channel="online", description="gift card voucher"),
-        txn("TD1b", "C0001", at + timedelta(hours=2), 12.5, "Grocer"),
-    ])
-    insert(conn, "news_articles", [dict(article_id="ND1", published_at=at, source="Wire", companies=["Company A"],
-                                        headline="Company A warns of bankruptcy", body="Company A news item.")])
-    insert(conn, "customers", [customer("CQ001", at - timedelta(days=30), company="Company A",
-                                        profile={"employment": "salaried"}, notes="quarantined")])
+    insert(
+        conn,
+        "transactions",
+        [
+            txn(
+                "TD1a",
+                "C0001",
+                at,
+                850.0,
+                "QuickGift Cards",
+                country="NG",
+                channel="online",
+                description="gift card voucher",
+            ),
+            txn("TD1b", "C0001", at + timedelta(hours=2), 12.5, "Grocer"),
+        ],
+    )
+    insert(
+        conn,
+        "news_articles",
+        [
+            dict(
+                article_id="ND1",
+                published_at=at,
+                source="Wire",
+                companies=["Company A"],
+                headline="Company A warns of bankruptcy",
+                body="Company A news item.",
+            )
+        ],
+    )
+    insert(
+        conn,
+        "customers",
+        [
+            customer(
+                "CQ001",
+                at - timedelta(days=30),
+                company="Company A",
+                profile={"employment": "salaried"},
+                notes="quarantined",
+            )
+        ],
+    )
     row_id = conn.execute(sa.text("select row_id from staging.customers where customer_id = 'CQ001'")).scalar_one()
-    conn.execute(sa.text(
-        "insert into quality.quarantine (run_id, table_name, row_id, row_key, raw_row, expectation, reason) "
-        "values ('q', 'staging.customers', :r, 'CQ001', '{}'::jsonb, 'x', 'test')"), {"r": row_id})
+    conn.execute(
+        sa.text(
+            "insert into quality.quarantine (run_id, table_name, row_id, row_key, raw_row, expectation, reason) "
+            "values ('q', 'staging.customers', :r, 'CQ001', '{}'::jsonb, 'x', 'test')"
+        ),
+        {"r": row_id},
+    )
 
 
 def record_passed_validation(conn, day: date, run_id: str | None = None) -> str:
@@ -79,11 +136,13 @@ def record_passed_validation(conn, day: date, run_id: str | None = None) -> str:
 
     run_id = run_id or f"validate-{day}-test"
     now = datetime.now(UTC)
-    conn.execute(sa.text("""
+    conn.execute(
+        sa.text("""
         insert into quality.validation_runs (run_id, run_date, suite, table_name, success, evaluated_rows,
             failed_rows, batch_failure, started_at, finished_at)
         values (:r, :d, :t, :t, true, 0, 0, null, :now, :now)"""),
-        [{"r": run_id, "d": day, "t": f"staging.{t}", "now": now} for t in TABLES])
+        [{"r": run_id, "d": day, "t": f"staging.{t}", "now": now} for t in TABLES],
+    )
     return run_id
 
 
@@ -91,8 +150,9 @@ def record_passed_validation(conn, day: date, run_id: str | None = None) -> str:
 def trained(pg_admin, template_db, mlflow_template, tmp_path_factory):
     """A warehouse template with synthetic data and an MLflow backend with three tiny champions."""
     from pgtools import ADMIN_URL
+
     from finrisk.models.args import TrainArgs
-    from finrisk.models.train import train_model
+    from finrisk.training.train import train_model
 
     suffix = uuid.uuid4().hex[:8]
     wh, ml = f"finrisk_scoretmpl_{suffix}", f"finrisk_scoreml_{suffix}"
@@ -109,8 +169,9 @@ def trained(pg_admin, template_db, mlflow_template, tmp_path_factory):
         for day in (D1, D2, date(2020, 1, 1)):  # scoring requires a passed validation run of the date
             record_passed_validation(conn, day)
     engine.dispose()
-    args = TrainArgs.from_settings(settings, base_model="tiny-random", max_steps=40, epochs=3, batch_size=16,
-                                   max_length=128, eval_batch_size=64)
+    args = TrainArgs.from_settings(
+        settings, base_model="tiny-random", max_steps=40, epochs=3, batch_size=16, max_length=128, eval_batch_size=64
+    )
     for model in ("credit", "fraud", "news"):
         train_model(settings, model, args)
     _release(pg_admin, wh)
@@ -128,8 +189,9 @@ def env(pg_admin, trained):
     _release(pg_admin, trained["template"])
     _create(pg_admin, name, trained["template"])
     url = _url(ADMIN_URL, name)
-    settings = Settings(database_url=url, mlflow_tracking_uri=trained["mlflow_url"], data_dir=trained["data_dir"],
-                        gate=trained["gate"])
+    settings = Settings(
+        database_url=url, mlflow_tracking_uri=trained["mlflow_url"], data_dir=trained["data_dir"], gate=trained["gate"]
+    )
     yield settings
     from finrisk.db.engine import engine_for
 
@@ -159,27 +221,78 @@ def test_output_contract_column_by_column(env):
     engine = _engine(env)
     assert result.status == "published" and result.counts["credit"] == 100
     champions = _champions(env)
-    cols = {(r["table_name"], r["column_name"]): r["data_type"] for r in _rows(engine, """
+    cols = {
+        (r["table_name"], r["column_name"]): r["data_type"]
+        for r in _rows(
+            engine,
+            """
         select table_name, column_name, data_type from information_schema.columns
-        where table_schema in ('risk', 'ops')""")}
+        where table_schema in ('risk', 'ops')""",
+        )
+    }
     expected = {
-        "risk_scores": {"score_date": "date", "customer_id": "text", "pd_12m": "double precision",
-                        "fraud_score": "double precision", "news_score": "double precision", "score_points": "integer",
-                        "risk_band": "text", "reason_codes": "jsonb", "credit_model_version": "text",
-                        "fraud_model_version": "text", "news_model_version": "text", "run_id": "text",
-                        "scored_at": "timestamp with time zone"},
-        "transaction_scores": {"score_date": "date", "txn_id": "text", "customer_id": "text",
-                               "fraud_prob": "double precision", "model_version": "text", "run_id": "text"},
-        "news_signals": {"score_date": "date", "article_id": "text", "published_at": "timestamp with time zone",
-                         "companies": "jsonb", "sentiment": "text", "negative_prob": "double precision",
-                         "model_version": "text", "run_id": "text"},
-        "risk_alerts": {c: None for c in ("score_date", "customer_id", "alert_type", "previous_band", "risk_band",
-                                          "previous_pd", "pd_12m", "reason_codes", "run_id")},
+        "risk_scores": {
+            "score_date": "date",
+            "customer_id": "text",
+            "pd_12m": "double precision",
+            "fraud_score": "double precision",
+            "news_score": "double precision",
+            "score_points": "integer",
+            "risk_band": "text",
+            "reason_codes": "jsonb",
+            "credit_model_version": "text",
+            "fraud_model_version": "text",
+            "news_model_version": "text",
+            "run_id": "text",
+            "scored_at": "timestamp with time zone",
+        },
+        "transaction_scores": {
+            "score_date": "date",
+            "txn_id": "text",
+            "customer_id": "text",
+            "fraud_prob": "double precision",
+            "model_version": "text",
+            "run_id": "text",
+        },
+        "news_signals": {
+            "score_date": "date",
+            "article_id": "text",
+            "published_at": "timestamp with time zone",
+            "companies": "jsonb",
+            "sentiment": "text",
+            "negative_prob": "double precision",
+            "model_version": "text",
+            "run_id": "text",
+        },
+        "risk_alerts": {
+            c: None
+            for c in (
+                "score_date",
+                "customer_id",
+                "alert_type",
+                "previous_band",
+                "risk_band",
+                "previous_pd",
+                "pd_12m",
+                "reason_codes",
+                "run_id",
+            )
+        },
         "challenger_scores": {c: None for c in ("score_date", "model", "version", "key", "prob")},
         "fraud_alerts": {c: None for c in ("score_date", "txn_id", "fraud_prob", "reason")},
         "score_monitoring": {c: None for c in ("score_date", "run_id", "model", "metric", "value", "is_flagged")},
-        "scoring_runs": {c: None for c in ("run_id", "score_date", "status", "duration_s", "rows_per_s",
-                                           "credit_model_version", "customers_scored")},
+        "scoring_runs": {
+            c: None
+            for c in (
+                "run_id",
+                "score_date",
+                "status",
+                "duration_s",
+                "rows_per_s",
+                "credit_model_version",
+                "customers_scored",
+            )
+        },
     }
     for table, columns in expected.items():
         for column, dtype in columns.items():
@@ -196,7 +309,10 @@ def test_output_contract_column_by_column(env):
         for code in r["reason_codes"]:
             assert set(code) == {"code", "description", "contribution"} and code["contribution"] > 0
         assert (r["credit_model_version"], r["fraud_model_version"], r["news_model_version"]) == (
-            champions["credit"], champions["fraud"], champions["news"])
+            champions["credit"],
+            champions["fraud"],
+            champions["news"],
+        )
         assert r["run_id"] == result.run_id and r["scored_at"] is not None
     by_points = sorted(scores, key=lambda r: r["pd_12m"])
     assert [r["score_points"] for r in by_points] == sorted((r["score_points"] for r in by_points), reverse=True)
@@ -204,17 +320,30 @@ def test_output_contract_column_by_column(env):
     txns = {r["txn_id"]: r for r in _rows(engine, "select * from risk.transaction_scores where score_date = :d", d=D1)}
     assert {"TD1a", "TD1b"} <= set(txns)
     c1 = next(r for r in scores if r["customer_id"] == "C0001")
-    recent = _rows(engine, """select max(fraud_prob) as m from risk.transaction_scores
-                              where customer_id = 'C0001' and score_date between :a and :d""", a=D1 - timedelta(days=6), d=D1)
+    recent = _rows(
+        engine,
+        """select max(fraud_prob) as m from risk.transaction_scores
+                              where customer_id = 'C0001' and score_date between :a and :d""",
+        a=D1 - timedelta(days=6),
+        d=D1,
+    )
     assert c1["fraud_score"] == pytest.approx(recent[0]["m"])
-    no_txn = _rows(engine, """select s.fraud_score from risk.risk_scores s where s.score_date = :d and not exists (
-        select 1 from risk.transaction_scores t where t.customer_id = s.customer_id)""", d=D1)
+    no_txn = _rows(
+        engine,
+        """select s.fraud_score from risk.risk_scores s where s.score_date = :d and not exists (
+        select 1 from risk.transaction_scores t where t.customer_id = s.customer_id)""",
+        d=D1,
+    )
     assert no_txn and all(r["fraud_score"] == 0 for r in no_txn)
 
     news = {r["article_id"]: r for r in _rows(engine, "select * from risk.news_signals where score_date = :d", d=D1)}
     assert news["ND1"]["companies"] == ["Company A"] and news["ND1"]["sentiment"] in ("negative", "neutral", "positive")
-    company_a = _rows(engine, """select s.news_score from risk.risk_scores s join staging.customers c using (customer_id)
-                                 where s.score_date = :d and c.company = 'Company A'""", d=D1)
+    company_a = _rows(
+        engine,
+        """select s.news_score from risk.risk_scores s join staging.customers c using (customer_id)
+                                 where s.score_date = :d and c.company = 'Company A'""",
+        d=D1,
+    )
     assert company_a and all(r["news_score"] == pytest.approx(news["ND1"]["negative_prob"]) for r in company_a)
 
     runs = _rows(engine, "select * from ops.scoring_runs where run_id = :r", r=result.run_id)
@@ -231,8 +360,10 @@ def test_output_contract_column_by_column(env):
 
 def _business(engine, day: date) -> list[tuple]:
     cols = ", ".join(BUSINESS)
-    return [tuple(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v for v in r.values())
-            for r in _rows(engine, f"select {cols} from risk.risk_scores where score_date = :d order by customer_id", d=day)]
+    return [
+        tuple(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v for v in r.values())
+        for r in _rows(engine, f"select {cols} from risk.risk_scores where score_date = :d order by customer_id", d=day)
+    ]
 
 
 def test_same_date_twice_gives_identical_rows_and_keeps_other_days(env):
@@ -245,12 +376,17 @@ def test_same_date_twice_gives_identical_rows_and_keeps_other_days(env):
     assert second.run_id != first.run_id
     assert _business(engine, D1) == before
     assert _business(engine, D2) == other  # history of other days is kept
-    counts = _rows(engine, """select (select count(*) from risk.risk_scores where score_date = :d) as scores,
+    counts = _rows(
+        engine,
+        """select (select count(*) from risk.risk_scores where score_date = :d) as scores,
                                      (select count(*) from risk.transaction_scores where score_date = :d) as txns,
-                                     (select count(*) from risk.news_signals where score_date = :d) as news""", d=D1)[0]
+                                     (select count(*) from risk.news_signals where score_date = :d) as news""",
+        d=D1,
+    )[0]
     assert counts == {"scores": 100, "txns": second.counts["fraud"], "news": second.counts["news"]}
-    assert {r["run_id"] for r in _rows(engine, "select distinct run_id from risk.risk_scores where score_date = :d",
-                                       d=D1)} == {second.run_id}
+    assert {
+        r["run_id"] for r in _rows(engine, "select distinct run_id from risk.risk_scores where score_date = :d", d=D1)
+    } == {second.run_id}
 
 
 def test_crash_between_staging_and_publish_leaves_published_tables_unchanged(env):
@@ -262,7 +398,7 @@ def test_crash_between_staging_and_publish_leaves_published_tables_unchanged(env
         from datetime import date
         from finrisk.config import Settings
         from finrisk.scoring import run
-        run.Hooks.after_stage = lambda: os._exit(17)
+        run.Hooks.at = lambda point: point == "staged" and os._exit(17)
         settings = Settings(database_url={env.database_url!r}, mlflow_tracking_uri={env.mlflow_tracking_uri!r},
                             data_dir={str(env.data_dir)!r})
         run.score(settings, date.fromisoformat({D1.isoformat()!r}))
@@ -309,19 +445,37 @@ def test_reason_codes_name_real_fields_of_the_record(env):
 def test_psi_flags_a_shifted_population(env):
     engine = _engine(env)
     score(env, D1)
-    stable = {r["feature"]: r for r in _rows(engine, """select feature, value, is_flagged from risk.score_monitoring
-        where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""", d=D1)}
+    stable = {
+        r["feature"]: r
+        for r in _rows(
+            engine,
+            """select feature, value, is_flagged from risk.score_monitoring
+        where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""",
+            d=D1,
+        )
+    }
     assert not stable["txn_amount_30d"]["is_flagged"]
     # Every customer suddenly spends a fortune: the 30-day amounts leave the training range.
     at = datetime(D2.year, D2.month, D2.day, 9, tzinfo=UTC)
     with engine.begin() as conn:
         insert(conn, "transactions", [txn(f"TS{i:04d}", f"C{i:04d}", at, 25_000.0, "Jeweller") for i in range(100)])
     score(env, D2)
-    shifted = {r["feature"]: r for r in _rows(engine, """select feature, value, is_flagged from risk.score_monitoring
-        where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""", d=D2)}
+    shifted = {
+        r["feature"]: r
+        for r in _rows(
+            engine,
+            """select feature, value, is_flagged from risk.score_monitoring
+        where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""",
+            d=D2,
+        )
+    }
     assert shifted["txn_amount_30d"]["is_flagged"] and shifted["txn_amount_30d"]["value"] > 0.25
-    drift = _rows(engine, """select is_flagged, detail from risk.score_monitoring where score_date = :d
-        and model = 'finrisk-credit' and metric = 'drift'""", d=D2)[0]
+    drift = _rows(
+        engine,
+        """select is_flagged, detail from risk.score_monitoring where score_date = :d
+        and model = 'finrisk-credit' and metric = 'drift'""",
+        d=D2,
+    )[0]
     assert drift["is_flagged"] and "txn_amount_30d" in drift["detail"]["flagged"]
     from finrisk.monitoring.drift import drift_flags
 
@@ -358,13 +512,24 @@ def test_alias_resolved_once_and_next_run_follows_a_promotion(env):
         promote(env, "credit", original, actor="test")
     engine = _engine(env)
     assert promoted and during.versions["credit"] == original
-    assert {r["v"] for r in _rows(engine, "select distinct credit_model_version as v from risk.risk_scores "
-                                          "where score_date = :d", d=D1)} == {original}
+    assert {
+        r["v"]
+        for r in _rows(
+            engine, "select distinct credit_model_version as v from risk.risk_scores where score_date = :d", d=D1
+        )
+    } == {original}
     assert after.versions["credit"] == new_version
-    assert {r["v"] for r in _rows(engine, "select distinct credit_model_version as v from risk.risk_scores "
-                                          "where score_date = :d", d=D2)} == {new_version}
-    lineage = _rows(engine, "select score_date, model_version from risk.model_lineage where model = 'finrisk-credit' "
-                            "and role = 'champion' order by score_date")
+    assert {
+        r["v"]
+        for r in _rows(
+            engine, "select distinct credit_model_version as v from risk.risk_scores where score_date = :d", d=D2
+        )
+    } == {new_version}
+    lineage = _rows(
+        engine,
+        "select score_date, model_version from risk.model_lineage where model = 'finrisk-credit' "
+        "and role = 'champion' order by score_date",
+    )
     assert [(r["score_date"], r["model_version"]) for r in lineage] == [(D1, original), (D2, new_version)]
 
 
@@ -384,18 +549,30 @@ def test_shadow_scoring_of_a_challenger(env):
     shadow = _rows(engine, "select * from risk.challenger_scores where score_date = :d", d=D1)
     assert len(shadow) == 100 and {r["version"] for r in shadow} == {challenger}
     assert {r["champion_version"] for r in shadow} == {champions["credit"]}
-    published = _rows(engine, "select distinct credit_model_version as v from risk.risk_scores where score_date = :d",
-                      d=D1)
+    published = _rows(
+        engine, "select distinct credit_model_version as v from risk.risk_scores where score_date = :d", d=D1
+    )
     assert [r["v"] for r in published] == [champions["credit"]]
-    agreement = _rows(engine, """select value, detail from risk.score_monitoring where score_date = :d
-        and model = 'finrisk-credit' and role = 'challenger' and metric = 'spearman'""", d=D1)[0]
+    agreement = _rows(
+        engine,
+        """select value, detail from risk.score_monitoring where score_date = :d
+        and model = 'finrisk-credit' and role = 'challenger' and metric = 'spearman'""",
+        d=D1,
+    )[0]
     assert agreement["value"] == pytest.approx(1.0)  # the same weights rank identically
-    dist = _rows(engine, """select detail from risk.score_monitoring where score_date = :d
-        and model = 'finrisk-credit' and role = 'challenger' and metric = 'distribution'""", d=D1)[0]["detail"]
+    dist = _rows(
+        engine,
+        """select detail from risk.score_monitoring where score_date = :d
+        and model = 'finrisk-credit' and role = 'challenger' and metric = 'distribution'""",
+        d=D1,
+    )[0]["detail"]
     assert dist["challenger_shares"] == dist["champion_shares"]
     # the challenger runs the champion's frozen encoder: one set of vectors, keyed by the encoder, serves both
-    stored = _rows(engine, """select source, count(*) as n from ops.text_embeddings where model_name = 'credit'
-        group by source""")
+    stored = _rows(
+        engine,
+        """select source, count(*) as n from ops.text_embeddings where model_name = 'credit'
+        group by source""",
+    )
     assert len(stored) == 1 and stored[0]["source"].startswith("encoder:")
 
 
@@ -417,10 +594,20 @@ def test_early_warning_for_a_customer_who_worsens(env):
 
     before = pds(D1)
     with engine.begin() as conn:
-        insert(conn, "customers", [customer(
-            "C0002", worse_at, segment="retail", company="Company B",
-            profile={"age_band": "18-30", "employment": "unemployed", "income": 12000},
-            notes="missed several payments, overdraft limit exceeded, collections agency involved")])
+        insert(
+            conn,
+            "customers",
+            [
+                customer(
+                    "C0002",
+                    worse_at,
+                    segment="retail",
+                    company="Company B",
+                    profile={"age_band": "18-30", "employment": "unemployed", "income": 12000},
+                    notes="missed several payments, overdraft limit exceeded, collections agency involved",
+                )
+            ],
+        )
     after = pds(D2)
     low, high = before["C0002"], after["C0002"]
     assert high > low, "the planted change must raise the PD"
@@ -461,10 +648,17 @@ def test_shards_staged_separately_then_published_together(env):
     assert [r[:2] for r in merged_rows] == [r[:2] for r in expected]
     assert [r[2] for r in merged_rows] == pytest.approx([r[2] for r in expected], abs=1e-5)
     assert [r[-3:] for r in merged_rows] == [r[-3:] for r in expected]
-    runs = _rows(engine, "select step, status, shard_index, shard_count from ops.scoring_runs where score_date = :d "
-                         "and shard_count = 2 order by step, shard_index", d=D1)
-    assert [(r["step"], r["status"]) for r in runs] == [("publish", "published"), ("score", "published"),
-                                                        ("score", "published")]
+    runs = _rows(
+        engine,
+        "select step, status, shard_index, shard_count from ops.scoring_runs where score_date = :d "
+        "and shard_count = 2 order by step, shard_index",
+        d=D1,
+    )
+    assert [(r["step"], r["status"]) for r in runs] == [
+        ("publish", "published"),
+        ("score", "published"),
+        ("score", "published"),
+    ]
     assert _rows(engine, "select count(*) as n from risk.risk_scores where score_date = :d", d=D2)[0]["n"] == 0
 
 
@@ -478,10 +672,19 @@ def test_a_date_with_no_data_is_an_empty_recorded_run(env):
 
 
 def test_cli_scores_and_prints_one_summary_line(env):
-    cli_env = {**os.environ, "FINRISK_DATABASE_URL": env.database_url, "MLFLOW_TRACKING_URI": env.mlflow_tracking_uri,
-               "FINRISK_DATA_DIR": str(env.data_dir)}
-    done = subprocess.run([sys.executable, "-m", "finrisk.cli", "score", "--date", D1.isoformat()],
-                          capture_output=True, text=True, env=cli_env, timeout=300)
+    cli_env = {
+        **os.environ,
+        "FINRISK_DATABASE_URL": env.database_url,
+        "MLFLOW_TRACKING_URI": env.mlflow_tracking_uri,
+        "FINRISK_DATA_DIR": str(env.data_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", "score", "--date", D1.isoformat()],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     line = done.stdout.strip().splitlines()[-1]
     assert line.startswith(f"published {D1}: 100 customers") and "credit v" in line and "run score-" in line
@@ -518,8 +721,13 @@ def test_reason_codes_only_for_customers_at_or_above_the_configured_band(env):
     assert sum(1 for r in all_rows if r["reason_codes"]) > len(all_rows) // 2
 
     cutoffs = [0.2, 0.4, 0.6, 0.999]  # almost nobody reaches band E
-    only_e = env.model_copy(update={"scoring": env.scoring.model_copy(
-        update={"reason_min_band": "E", "band_cutoffs": cutoffs, "audit_band_min_rows": 10**6})})
+    only_e = env.model_copy(
+        update={
+            "scoring": env.scoring.model_copy(
+                update={"reason_min_band": "E", "band_cutoffs": cutoffs, "audit_band_min_rows": 10**6}
+            )
+        }
+    )
     score(only_e, D1)
     rows = _rows(engine, "select risk_band, reason_codes from risk.risk_scores where score_date = :d", d=D1)
     assert len(rows) == len(all_rows)
@@ -535,10 +743,19 @@ def test_band_share_audit_blocks_by_default_and_can_publish_flagged(env):
         score(blocked, D1)
     assert _rows(engine, "select count(*) as n from risk.risk_scores where score_date = :d", d=D1)[0]["n"] == 0
 
-    flagged = env.model_copy(update={"scoring": env.scoring.model_copy(update={**everyone_e, "audit_band_action": "flag"})})
+    flagged = env.model_copy(
+        update={"scoring": env.scoring.model_copy(update={**everyone_e, "audit_band_action": "flag"})}
+    )
     result = score(flagged, D1)
     assert result.status == "published"
-    bands = {r["feature"]: r for r in _rows(engine, """select feature, value, is_flagged from risk.score_monitoring
-        where score_date = :d and metric = 'band_share'""", d=D1)}
+    bands = {
+        r["feature"]: r
+        for r in _rows(
+            engine,
+            """select feature, value, is_flagged from risk.score_monitoring
+        where score_date = :d and metric = 'band_share'""",
+            d=D1,
+        )
+    }
     assert bands["E"]["value"] == 1.0 and bands["E"]["is_flagged"]
     assert bands["A"]["value"] == 0.0 and bands["A"]["is_flagged"]

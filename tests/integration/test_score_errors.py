@@ -46,16 +46,23 @@ def _cli(*args, env=None):
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_cli_errors_are_one_line(db_url, mlflow_url, tmp_path):
     env = {"FINRISK_DATABASE_URL": db_url, "MLFLOW_TRACKING_URI": mlflow_url, "FINRISK_DATA_DIR": str(tmp_path)}
-    for args, expected in ((("score", "--date", "2024-13-01"), "not a valid"),
-                           (("score", "--date", "2024-07-01", "--shard", "3/2"), "out of range"),
-                           (("score", "--date", "2024-07-01"), "no model has a @champion"),
-                           (("publish", "--date", "2024-07-01"), "nothing is staged")):
+    for args, expected in (
+        (("score", "--date", "2024-13-01"), "not a valid"),
+        (("score", "--date", "2024-07-01", "--shard", "3/2"), "out of range"),
+        (("score", "--date", "2024-07-01"), "no model has a @champion"),
+        (("publish", "--date", "2024-07-01"), "nothing is staged"),
+    ):
         result = _cli(*args, env=env)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr and expected in result.stderr

@@ -17,9 +17,6 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-
-from finrisk.errors import FinriskError
-from finrisk.scoring import run as scoring
 from test_score import (  # noqa: F401  (fixtures)
     D1,
     D2,
@@ -32,6 +29,9 @@ from test_score import (  # noqa: F401  (fixtures)
     trained,
 )
 
+from finrisk.errors import FinriskError
+from finrisk.scoring import run as scoring
+
 D3 = D2 + timedelta(days=1)  # has data, never validated
 
 
@@ -39,8 +39,9 @@ def _day(engine, day: date) -> dict:
     """What is published for a day: row counts and the run ids the rows carry, per table."""
     out = {}
     for table in ("risk_scores", "transaction_scores", "news_signals", "score_monitoring"):
-        rows = _rows(engine, f"select run_id, count(*) as n from risk.{table} where score_date = :d group by run_id",
-                     d=day)
+        rows = _rows(
+            engine, f"select run_id, count(*) as n from risk.{table} where score_date = :d group by run_id", d=day
+        )
         out[table] = {r["run_id"]: r["n"] for r in rows}
     return out
 
@@ -54,16 +55,17 @@ def hooks():
     """Hooks set by a test are removed afterwards."""
     yield scoring.Hooks
     scoring.Hooks.at = None
-    scoring.Hooks.after_stage = None
 
 
 def _quick(settings, **scoring_overrides):
     """Settings without reason codes (faster) and with the given scoring overrides."""
-    return settings.model_copy(update={"scoring": settings.scoring.model_copy(
-        update={"reason_codes": 0, **scoring_overrides})})
+    return settings.model_copy(
+        update={"scoring": settings.scoring.model_copy(update={"reason_codes": 0, **scoring_overrides})}
+    )
 
 
 # -- two runs of one date -------------------------------------------------------------------------
+
 
 def test_two_runs_of_one_date_started_together_publish_one_complete_day(env, hooks):
     settings = _quick(env, lock_wait_s=0.2)
@@ -150,17 +152,20 @@ def test_a_run_overlapping_a_publish_is_refused_and_the_day_stays_complete(env, 
     assert sum(day["risk_scores"].values()) == 100 and set(day["risk_scores"]) == {s.run_id for s in shards}
     runs = _runs(engine, D1)
     assert [r["run_id"] for r in runs.values() if r["step"] == "publish" and r["status"] == "published"] == [
-        publish.run_id]
+        publish.run_id
+    ]
 
 
 # -- the analyst cannot stall the night -----------------------------------------------------------
+
 
 def test_an_analyst_holding_the_publish_advisory_lock_does_not_stall_scoring(env):
     analyst_engine = sa.create_engine(env.database_url, poolclass=sa.pool.NullPool)  # the role stays off the pool
     analyst = analyst_engine.connect()
     analyst.exec_driver_sql("set role finrisk_analyst")
-    analyst.execute(sa.text("select pg_advisory_lock(hashtext('finrisk.scoring.publish'), hashtext(:d))"),
-                    {"d": D1.isoformat()})
+    analyst.execute(
+        sa.text("select pg_advisory_lock(hashtext('finrisk.scoring.publish'), hashtext(:d))"), {"d": D1.isoformat()}
+    )
     analyst.execute(sa.text("select pg_advisory_lock(hashtext('finrisk.scoring.publish'))"))
     analyst.commit()
     with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
@@ -187,13 +192,15 @@ def test_an_analyst_holding_the_publish_advisory_lock_does_not_stall_scoring(env
 
 # -- killed runs ----------------------------------------------------------------------------------
 
+
 def _script(settings, body: str) -> str:
     return textwrap.dedent(f"""
         import os, signal, sys
         from datetime import date
         from finrisk.config import Settings
         from finrisk.scoring import run
-        settings = Settings(database_url={settings.database_url!r}, mlflow_tracking_uri={settings.mlflow_tracking_uri!r},
+        settings = Settings(database_url={settings.database_url!r},
+        mlflow_tracking_uri={settings.mlflow_tracking_uri!r},
                             data_dir={str(settings.data_dir)!r})
         settings = settings.model_copy(update={{"scoring": settings.scoring.model_copy(update={{"reason_codes": 0}})}})
     """) + textwrap.dedent(body)
@@ -202,10 +209,22 @@ def _script(settings, body: str) -> str:
 def test_a_run_killed_between_staging_and_publish_is_abandoned_by_the_retry(env):
     engine = _engine(env)
     before = scoring.score(_quick(env), D1)
-    killed = subprocess.run([sys.executable, "-c", _script(env, f"""
-        run.Hooks.after_stage = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _script(
+                env,
+                f"""
+        run.Hooks.at = lambda point: point == "staged" and os.kill(os.getpid(), signal.SIGKILL)
         run.score(settings, date.fromisoformat({D1.isoformat()!r}))
-    """)], capture_output=True, text=True, timeout=300)
+    """,
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == -9, killed.stderr[-2000:]
     stale = [r for r in _runs(engine, D1).values() if r["status"] == "running"]
     assert len(stale) == 1 and stale[0]["backend_pid"]
@@ -273,10 +292,26 @@ def test_crash_at_every_named_point_and_at_random_points_leaves_each_day_complet
     count_file = tmp_path / "statements"
     log = (tmp_path / "zygote.log").open("w")
     zygote = subprocess.Popen(
-        [sys.executable, "-c", _ZYGOTE, json.dumps({"database_url": env.database_url, "data_dir": str(env.data_dir),
-                                                    "mlflow_tracking_uri": env.mlflow_tracking_uri}),
-         D1.isoformat(), str(count_file), json.dumps(scoring.resolve_versions(env))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+        [
+            sys.executable,
+            "-c",
+            _ZYGOTE,
+            json.dumps(
+                {
+                    "database_url": env.database_url,
+                    "data_dir": str(env.data_dir),
+                    "mlflow_tracking_uri": env.mlflow_tracking_uri,
+                }
+            ),
+            D1.isoformat(),
+            str(count_file),
+            json.dumps(scoring.resolve_versions(env)),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
 
     def trial(**spec) -> dict:
         zygote.stdin.write(json.dumps(spec) + "\n")
@@ -298,8 +333,9 @@ def test_crash_at_every_named_point_and_at_random_points_leaves_each_day_complet
         assert clean == {"signal": None, "code": 0}
         total = int(count_file.read_text())
         check("clean run")
-        plan = [{"point": p} for p in POINTS] + [{"statement": k} for k in
-                                                 random.Random(20261125).choices(range(1, total + 1), k=20)]
+        plan = [{"point": p} for p in POINTS] + [
+            {"statement": k} for k in random.Random(20261125).choices(range(1, total + 1), k=20)
+        ]
         for spec in plan:
             outcome = trial(**spec)
             assert outcome["signal"] == 9, (spec, outcome)
@@ -313,11 +349,14 @@ def test_crash_at_every_named_point_and_at_random_points_leaves_each_day_complet
     runs = _runs(engine, D1)
     statuses = [r["status"] for r in runs.values()]
     assert "running" not in statuses and "failed" not in statuses, statuses
-    assert statuses.count("abandoned") >= len(POINTS) - 1 and _rows(
-        engine, "select count(*) as n from risk_stage.batches")[0]["n"] == 0
+    assert (
+        statuses.count("abandoned") >= len(POINTS) - 1
+        and _rows(engine, "select count(*) as n from risk_stage.batches")[0]["n"] == 0
+    )
 
 
 # -- no scoring without a passed validation -------------------------------------------------------
+
 
 def test_scoring_requires_a_passed_validation_run_of_the_date(env):
     engine = _engine(env)
@@ -326,12 +365,15 @@ def test_scoring_requires_a_passed_validation_run_of_the_date(env):
     assert "\n" not in str(err.value) and "--skip-validation-check" in str(err.value)
     with engine.begin() as conn:
         record_passed_validation(conn, D3, run_id="validate-ok")
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             insert into quality.validation_runs (run_id, run_date, suite, table_name, success, evaluated_rows,
                 failed_rows, batch_failure, started_at, finished_at)
             values ('validate-bad', :d, 'staging.transactions', 'staging.transactions', false, 3, 0,
                     'staging.transactions: expect_column_to_exist failed', now() + interval '1 minute',
-                    now() + interval '1 minute')"""), {"d": D3})
+                    now() + interval '1 minute')"""),
+            {"d": D3},
+        )
     with pytest.raises(FinriskError, match="validation validate-bad of 2024-07-03 failed at batch level"):
         scoring.score(_quick(env), D3)
     assert _rows(engine, "select count(*) as n from risk.risk_scores where score_date = :d", d=D3)[0]["n"] == 0
@@ -346,26 +388,46 @@ def test_scoring_requires_a_passed_validation_run_of_the_date(env):
 
     with engine.begin() as conn:
         record_passed_validation(conn, D3, run_id="validate-again")
-        conn.execute(sa.text("update quality.validation_runs set finished_at = now() + interval '2 minutes' "
-                             "where run_id = 'validate-again'"))
+        conn.execute(
+            sa.text(
+                "update quality.validation_runs set finished_at = now() + interval '2 minutes' "
+                "where run_id = 'validate-again'"
+            )
+        )
     checked = scoring.score(_quick(env), D3)
     assert _runs(engine, D3)[checked.run_id]["validation_run_id"] == "validate-again"
 
 
 def test_cli_refuses_unvalidated_date_in_one_line_and_skips_on_request(env):
-    cli_env = {**os.environ, "FINRISK_DATABASE_URL": env.database_url, "MLFLOW_TRACKING_URI": env.mlflow_tracking_uri,
-               "FINRISK_DATA_DIR": str(env.data_dir), "FINRISK_SCORING__REASON_CODES": "0"}
-    refused = subprocess.run([sys.executable, "-m", "finrisk.cli", "score", "--date", D3.isoformat()],
-                             capture_output=True, text=True, env=cli_env, timeout=300)
+    cli_env = {
+        **os.environ,
+        "FINRISK_DATABASE_URL": env.database_url,
+        "MLFLOW_TRACKING_URI": env.mlflow_tracking_uri,
+        "FINRISK_DATA_DIR": str(env.data_dir),
+        "FINRISK_SCORING__REASON_CODES": "0",
+    }
+    refused = subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", "score", "--date", D3.isoformat()],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=300,
+    )
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert "has no validation run" in refused.stderr
-    forced = subprocess.run([sys.executable, "-m", "finrisk.cli", "score", "--date", D3.isoformat(),
-                             "--skip-validation-check"], capture_output=True, text=True, env=cli_env, timeout=300)
+    forced = subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", "score", "--date", D3.isoformat(), "--skip-validation-check"],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=300,
+    )
     assert forced.returncode == 0, forced.stderr[-2000:]
     assert forced.stdout.strip().splitlines()[-1].startswith(f"published {D3}")
 
 
 # -- versions pinned for the night ----------------------------------------------------------------
+
 
 def test_a_promotion_between_shard_scoring_and_publish_changes_nothing(env):
     from finrisk.registry.promote import promote
@@ -385,8 +447,12 @@ def test_a_promotion_between_shard_scoring_and_publish_changes_nothing(env):
         promote(env, "credit", original, actor="test")
     assert first.versions == second.versions == published.versions == versions["champion"]
     assert published.status == "published"
-    assert {r["v"] for r in _rows(engine, "select distinct credit_model_version as v from risk.risk_scores "
-                                          "where score_date = :d", d=D1)} == {original}
+    assert {
+        r["v"]
+        for r in _rows(
+            engine, "select distinct credit_model_version as v from risk.risk_scores where score_date = :d", d=D1
+        )
+    } == {original}
     assert sum(_day(engine, D1)["risk_scores"].values()) == 100
 
 
@@ -418,8 +484,12 @@ def test_a_model_without_champion_is_skipped_and_said_so(env):
     engine = _engine(env)
     day = _day(engine, D1)
     assert sum(day["risk_scores"].values()) == 100 and not day["news_signals"]
-    assert {r["v"] for r in _rows(engine, "select distinct news_model_version as v from risk.risk_scores "
-                                          "where score_date = :d", d=D1)} == {None}
+    assert {
+        r["v"]
+        for r in _rows(
+            engine, "select distinct news_model_version as v from risk.risk_scores where score_date = :d", d=D1
+        )
+    } == {None}
     assert _runs(engine, D1)[result.run_id]["skipped_models"] == ["news"]
 
 

@@ -20,17 +20,29 @@ PASSWORD = "S3cretPW-r3q7"
 DATE = "2026-01-05"
 
 COMMANDS = [
-    ("db", "upgrade"), ("db", "upgrade", "--repair"), ("db", "stop"),
+    ("db", "upgrade"),
+    ("db", "upgrade", "--repair"),
+    ("db", "stop"),
     ("demo-data", "--customers", "5", "--days", "1"),
-    ("ingest", "--date", DATE), ("validate", "--date", DATE),
-    ("train", "credit", "--max-steps", "1"), ("promote", "credit"), ("promote", "credit", "--reconcile"),
-    ("models",), ("score", "--date", DATE), ("publish", "--date", DATE),
+    ("ingest", "--date", DATE),
+    ("validate", "--date", DATE),
+    ("train", "credit", "--max-steps", "1"),
+    ("promote", "credit"),
+    ("promote", "credit", "--reconcile"),
+    ("models",),
+    ("score", "--date", DATE),
+    ("publish", "--date", DATE),
     ("nightly", "--date", DATE, "--no-demo", "--train", "never"),
     ("--verbose", "models"),
 ]
 NO_WAREHOUSE = {("db", "stop"), ("models",), ("--verbose", "models")}  # these succeed without a warehouse
-MLFLOW_COMMANDS = [("train", "credit", "--max-steps", "1"), ("promote", "credit"), ("models",),
-                   ("score", "--date", DATE), ("nightly", "--date", DATE, "--no-demo", "--train", "never")]
+MLFLOW_COMMANDS = [
+    ("train", "credit", "--max-steps", "1"),
+    ("promote", "credit"),
+    ("models",),
+    ("score", "--date", DATE),
+    ("nightly", "--date", DATE, "--no-demo", "--train", "never"),
+]
 
 BAD_DATABASES = {
     "malformed": f"postgresql://postgres:{PASSWORD}@127.0.0.1:notaport/finrisk",
@@ -54,8 +66,9 @@ def _run_and_grep(args, data_dir: Path, database_url: str, mlflow_uri: str | Non
     env.update({"FINRISK_DATABASE_URL": database_url, "FINRISK_DATA_DIR": str(data_dir)})
     if mlflow_uri:
         env["MLFLOW_TRACKING_URI"] = mlflow_uri
-    done = subprocess.run([sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
     shown = done.stdout + done.stderr
     assert PASSWORD not in shown, f"{args}: password shown:\n{shown}"
     for path in data_dir.rglob("*"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 
 import mlflow
 import pandas as pd
@@ -14,9 +14,9 @@ from staging_rows import build_dataset, customer, insert
 
 from finrisk.errors import FinriskError
 from finrisk.models.args import TrainArgs
-from finrisk.models.train import train_model
 from finrisk.registry.client import list_models, load_reference, load_scorer, resolve_alias
 from finrisk.registry.promote import promotions
+from finrisk.training.train import train_model
 
 TINY = dict(base_model="tiny-random", max_steps=30, epochs=3, max_length=128, batch_size=16, learning_rate=1e-3)
 
@@ -32,7 +32,9 @@ def dataset(engine):
 
 
 def _registered(settings) -> list:
-    return MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri).search_registered_models()
+    return MlflowClient(
+        settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri
+    ).search_registered_models()
 
 
 def test_credit_train_register_alias_and_load_by_champion(settings, dataset, engine):
@@ -67,7 +69,12 @@ def test_credit_train_register_alias_and_load_by_champion(settings, dataset, eng
     artifacts = {a.path for a in client.list_artifacts(result.run_id)}
     assert {"validation_report.html", "reference.json", "plots", "calibration.json", "deciles.json"} <= artifacts
     plots = {a.path for a in client.list_artifacts(result.run_id, "plots")}
-    assert {"plots/roc.png", "plots/precision_recall.png", "plots/calibration.png", "plots/score_distribution.png"} <= plots
+    assert {
+        "plots/roc.png",
+        "plots/precision_recall.png",
+        "plots/calibration.png",
+        "plots/score_distribution.png",
+    } <= plots
     report = mlflow.artifacts.load_text(f"runs:/{result.run_id}/validation_report.html")
     everything = report + json.dumps(run.data.params) + json.dumps(run.data.tags)
     for private in ("missed several payments", "pays on time", "C0001", "Company A"):
@@ -77,7 +84,12 @@ def test_credit_train_register_alias_and_load_by_champion(settings, dataset, eng
     version = client.get_model_version("finrisk-credit", "1")
     assert version.tags["gate_decision"] == "promoted" and version.tags["beats_baseline"] in ("true", "false")
     [audit] = promotions(settings, "finrisk-credit")
-    assert (audit["version"], audit["previous_version"], audit["decision"], audit["actor"]) == ("1", None, "promoted", "gate")
+    assert (audit["version"], audit["previous_version"], audit["decision"], audit["actor"]) == (
+        "1",
+        None,
+        "promoted",
+        "gate",
+    )
     [row] = list_models(settings)
     assert row["aliases"] == ["champion"] and row["auc"]
 
@@ -103,8 +115,10 @@ def test_cli_train_prints_the_table_and_models_lists_it(settings, dataset, monke
     monkeypatch.setenv("FINRISK_TRAIN__LEARNING_RATE", "0.001")
     get_settings.cache_clear()
     try:
-        app(["train", "credit", "--max-steps", "10", "--base-model", "tiny-random", "--max-length", "96"],
-            standalone_mode=False)
+        app(
+            ["train", "credit", "--max-steps", "10", "--base-model", "tiny-random", "--max-length", "96"],
+            standalone_mode=False,
+        )
         out = capsys.readouterr().out
         assert "finrisk-credit version 1" in out and "baseline" in out and "champion" in out and "gate:" in out
         app(["models"], standalone_mode=False)
@@ -156,12 +170,12 @@ def test_missing_base_model_is_named(settings, dataset, tmp_path):
 
 def test_customer_unknown_at_snapshot_is_skipped_not_leaked(settings, engine):
     # A customer whose first version comes after the snapshot has nothing to read at that time.
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from finrisk.models.specs import SPECS
 
     with engine.begin() as conn:
-        insert(conn, "customers", [customer("LATE", datetime(2024, 9, 1, tzinfo=timezone.utc))])
+        insert(conn, "customers", [customer("LATE", datetime(2024, 9, 1, tzinfo=UTC))])
         insert(conn, "credit_outcomes", [dict(customer_id="LATE", snapshot_date=date(2024, 5, 1), defaulted=True)])
     with engine.connect() as conn:
         assert SPECS["credit"].training_records(conn) == []

@@ -23,8 +23,8 @@ from staging_rows import build_dataset
 
 from finrisk.config import GateSettings
 from finrisk.models.args import TrainArgs
-from finrisk.models.train import train_model
 from finrisk.registry.client import resolve_alias
+from finrisk.training.train import train_model
 
 TINY = dict(base_model="tiny-random", max_steps=2, epochs=1, max_length=64, batch_size=16)
 CLI_TRAIN = ["train", "credit", "--max-steps", "2", "--base-model", "tiny-random", "--max-length", "64"]
@@ -36,8 +36,9 @@ def champion(settings, engine):
     """A dataset and a registered champion (version 1) of finrisk-credit."""
     with engine.begin() as conn:
         build_dataset(conn, n_customers=120)
-    opened = settings.model_copy(update={"gate": GateSettings(require_beats_baseline=False, min_auc=0.0,
-                                                              max_calibration_error=1.0)})
+    opened = settings.model_copy(
+        update={"gate": GateSettings(require_beats_baseline=False, min_auc=0.0, max_calibration_error=1.0)}
+    )
     assert train_model(opened, "credit", TrainArgs.from_settings(opened, **TINY)).decision.decision == "promoted"
     return opened
 
@@ -48,9 +49,14 @@ def _versions(settings) -> list[str]:
 
 
 def _cli_env(settings) -> dict:
-    return {"FINRISK_DATABASE_URL": settings.database_url, "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
-            "FINRISK_DATA_DIR": str(settings.data_dir), "FINRISK_GATE__REQUIRE_BEATS_BASELINE": "false",
-            "FINRISK_GATE__MIN_AUC": "0", "FINRISK_GATE__MAX_CALIBRATION_ERROR": "1"}
+    return {
+        "FINRISK_DATABASE_URL": settings.database_url,
+        "MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri,
+        "FINRISK_DATA_DIR": str(settings.data_dir),
+        "FINRISK_GATE__REQUIRE_BEATS_BASELINE": "false",
+        "FINRISK_GATE__MIN_AUC": "0",
+        "FINRISK_GATE__MAX_CALIBRATION_ERROR": "1",
+    }
 
 
 def test_full_disk_during_save_is_one_line_and_the_champion_stays(champion, monkeypatch, capsys):
@@ -76,9 +82,11 @@ def test_full_disk_during_save_is_one_line_and_the_champion_stays(champion, monk
     errors = [line for line in err.splitlines() if line.startswith("finrisk: error:")]
     assert code == 1, err[-2000:]
     assert "Traceback" not in err and "SafetensorError" not in err, err[-2000:]
-    assert errors == [f"finrisk: error: finrisk-credit: the trained model could not be saved under "
-                      f"{tempfile.gettempdir()}: no space left on device; nothing was registered and the "
-                      f"champion is unchanged"], err[-2000:]
+    assert errors == [
+        f"finrisk: error: finrisk-credit: the trained model could not be saved under "
+        f"{tempfile.gettempdir()}: no space left on device; nothing was registered and the "
+        f"champion is unchanged"
+    ], err[-2000:]
     assert resolve_alias(champion, "credit", "champion").version == "1"
     assert _versions(champion) == ["1"]
 
@@ -92,8 +100,14 @@ def _file_size_limit() -> None:
 def test_a_real_refused_write_is_one_line_from_the_cli(champion):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINRISK_", "MLFLOW_"))}
     env.update(_cli_env(champion))
-    done = subprocess.run([sys.executable, "-m", "finrisk.cli", *CLI_TRAIN], capture_output=True, text=True,
-                          env=env, timeout=600, preexec_fn=_file_size_limit)
+    done = subprocess.run(
+        [sys.executable, "-m", "finrisk.cli", *CLI_TRAIN],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        preexec_fn=_file_size_limit,
+    )
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     [line] = [line for line in done.stderr.splitlines() if line.startswith("finrisk: error:")]

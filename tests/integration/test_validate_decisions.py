@@ -23,8 +23,11 @@ from finrisk.quality import run_validation
 D = date(2025, 4, 7)
 C0, C1, C2 = (f"c-{D}-{i}" for i in range(3))
 T0, T1, T2, T3 = (f"t-{D}-{i}" for i in range(4))
-LENGTH, REGEX, NULL = ("expect_column_value_lengths_to_be_between", "expect_column_values_to_not_match_regex",
-                       "expect_column_values_to_not_be_null")
+LENGTH, REGEX, NULL = (
+    "expect_column_value_lengths_to_be_between",
+    "expect_column_values_to_not_match_regex",
+    "expect_column_values_to_not_be_null",
+)
 ROWS = "unexpected_rows_expectation"
 
 
@@ -52,11 +55,41 @@ QUARANTINED = [
     ("label-of-quarantined-txn", "fraud_labels", "t-tiny|", f"{ROWS}(transaction_clean)", "transaction is quarantined"),
     ("label-of-quarantined-article", "news_labels", "a-blank", f"{ROWS}(article_clean)", "article is quarantined"),
     ("outcome-conflict", "credit_outcomes", f"{C1}|", f"{ROWS}(outcome_conflict)", "conflicts"),
-    ("outcome-of-quarantined-customer", "credit_outcomes", "c-deep|", f"{ROWS}(customer_clean)", "customer is quarantined"),
-    ("infinite-transaction", "transactions", "t-forever", "expect_column_values_to_be_between(occurred_at)", "after the end"),
-    ("infinite-label", "fraud_labels", f"{T3}|infinity", "expect_column_values_to_be_between(labeled_at)", "after the end"),
-    ("infinite-article", "news_articles", "a-forever", "expect_column_values_to_be_between(published_at)", "after the end"),
-    ("infinite-outcome", "credit_outcomes", f"{C2}|infinity", "expect_column_values_to_be_between(snapshot_date)", "after the run date"),
+    (
+        "outcome-of-quarantined-customer",
+        "credit_outcomes",
+        "c-deep|",
+        f"{ROWS}(customer_clean)",
+        "customer is quarantined",
+    ),
+    (
+        "infinite-transaction",
+        "transactions",
+        "t-forever",
+        "expect_column_values_to_be_between(occurred_at)",
+        "after the end",
+    ),
+    (
+        "infinite-label",
+        "fraud_labels",
+        f"{T3}|infinity",
+        "expect_column_values_to_be_between(labeled_at)",
+        "after the end",
+    ),
+    (
+        "infinite-article",
+        "news_articles",
+        "a-forever",
+        "expect_column_values_to_be_between(published_at)",
+        "after the end",
+    ),
+    (
+        "infinite-outcome",
+        "credit_outcomes",
+        f"{C2}|infinity",
+        "expect_column_values_to_be_between(snapshot_date)",
+        "after the run date",
+    ),
 ]
 
 
@@ -77,33 +110,59 @@ def planted(pg_admin, template_db, tmp_path_factory):
     good_day(engine, D, n=4)
     insert(engine, "customers", customer("", at(D)), customer(f"{C0} ", at(D)))
     with engine.begin() as conn:
-        conn.execute(sa.text("insert into source.customers values ('c-deep', :u, 'retail', 'Acme AG', "
-                             "cast(:p as jsonb), null), ('c-huge', :u, 'retail', null, cast(:h as jsonb), null)"),
-                     {"u": at(D), "p": _deep_json(3000), "h": '{"income": 1' + "0" * 5000 + "}"})
-    insert(engine, "transactions", txn("", C0, at(D)), txn(f" {T0}", C0, at(D)),
-           txn("t-tiny", C0, at(D), amount=1e-30), txn("t-nocountry", C0, at(D), country=None),
-           txn("t-of-deep", "c-deep", at(D)), txn("t-forever", C0, at(D)))
+        conn.execute(
+            sa.text(
+                "insert into source.customers values ('c-deep', :u, 'retail', 'Acme AG', "
+                "cast(:p as jsonb), null), ('c-huge', :u, 'retail', null, cast(:h as jsonb), null)"
+            ),
+            {"u": at(D), "p": _deep_json(3000), "h": '{"income": 1' + "0" * 5000 + "}"},
+        )
+    insert(
+        engine,
+        "transactions",
+        txn("", C0, at(D)),
+        txn(f" {T0}", C0, at(D)),
+        txn("t-tiny", C0, at(D), amount=1e-30),
+        txn("t-nocountry", C0, at(D), country=None),
+        txn("t-of-deep", "c-deep", at(D)),
+        txn("t-forever", C0, at(D)),
+    )
     _infinity(engine, "transactions", "occurred_at", "txn_id = 't-forever'")
-    insert(engine, "fraud_labels",
-           {"txn_id": T1, "is_fraud": True, "labeled_at": at(D, 21)},
-           {"txn_id": T1, "is_fraud": False, "labeled_at": at(D, 21)},   # same time, other verdict
-           {"txn_id": T2, "is_fraud": False, "labeled_at": at(D, 5)},    # before the 10:00 transaction
-           {"txn_id": "t-tiny", "is_fraud": True, "labeled_at": at(D, 22)},
-           {"txn_id": T3, "is_fraud": True, "labeled_at": at(D, 12)},
-           {"txn_id": T3, "is_fraud": False, "labeled_at": at(D, 23)},   # a later verdict: a second version
-           {"txn_id": T3, "is_fraud": True, "labeled_at": at(D, 23) - timedelta(minutes=1)})
+    insert(
+        engine,
+        "fraud_labels",
+        {"txn_id": T1, "is_fraud": True, "labeled_at": at(D, 21)},
+        {"txn_id": T1, "is_fraud": False, "labeled_at": at(D, 21)},  # same time, other verdict
+        {"txn_id": T2, "is_fraud": False, "labeled_at": at(D, 5)},  # before the 10:00 transaction
+        {"txn_id": "t-tiny", "is_fraud": True, "labeled_at": at(D, 22)},
+        {"txn_id": T3, "is_fraud": True, "labeled_at": at(D, 12)},
+        {"txn_id": T3, "is_fraud": False, "labeled_at": at(D, 23)},  # a later verdict: a second version
+        {"txn_id": T3, "is_fraud": True, "labeled_at": at(D, 23) - timedelta(minutes=1)},
+    )
     with engine.begin() as conn:
         conn.execute(sa.text("insert into source.fraud_labels values (:t, true, 'infinity')"), {"t": T3})
-    insert(engine, "news_articles", article("", at(D)), article("a-nullhead", at(D), headline=None),
-           article("a-blank", at(D), headline="  \t "), article("a-mixed", at(D), companies=["Acme AG", 7, None, ["x"]]),
-           article("a-forever", at(D)))
+    insert(
+        engine,
+        "news_articles",
+        article("", at(D)),
+        article("a-nullhead", at(D), headline=None),
+        article("a-blank", at(D), headline="  \t "),
+        article("a-mixed", at(D), companies=["Acme AG", 7, None, ["x"]]),
+        article("a-forever", at(D)),
+    )
     _infinity(engine, "news_articles", "published_at", "article_id = 'a-forever'")
     insert(engine, "news_labels", {"article_id": "a-blank", "sentiment": "negative"})
-    insert(engine, "credit_outcomes", {"customer_id": C1, "snapshot_date": D, "defaulted": True},
-           {"customer_id": "c-deep", "snapshot_date": D, "defaulted": False})
+    insert(
+        engine,
+        "credit_outcomes",
+        {"customer_id": C1, "snapshot_date": D, "defaulted": True},
+        {"customer_id": "c-deep", "snapshot_date": D, "defaulted": False},
+    )
     with engine.begin() as conn:  # good_day gave C0 an outcome; C1 gets two that disagree
-        conn.execute(sa.text("insert into source.credit_outcomes values (:c, :d, false), (:c2, 'infinity', true)"),
-                     {"c": C1, "d": D, "c2": C2})
+        conn.execute(
+            sa.text("insert into source.credit_outcomes values (:c, :d, false), (:c2, 'infinity', true)"),
+            {"c": C1, "d": D, "c2": C2},
+        )
     ingest = run_ingest(settings, D)
     report = run_validation(settings, D)
     yield settings, engine, ingest, report
@@ -113,25 +172,33 @@ def planted(pg_admin, template_db, tmp_path_factory):
 
 def _quarantined(engine, table: str) -> list:
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "select row_key, expectation, reason from quality.quarantine where table_name = :t"),
-            {"t": f"staging.{table}"}).all()
+        return conn.execute(
+            sa.text("select row_key, expectation, reason from quality.quarantine where table_name = :t"),
+            {"t": f"staging.{table}"},
+        ).all()
 
 
-@pytest.mark.parametrize(("table", "key", "label", "reason"), [c[1:] for c in QUARANTINED], ids=[c[0] for c in QUARANTINED])
+@pytest.mark.parametrize(
+    ("table", "key", "label", "reason"), [c[1:] for c in QUARANTINED], ids=[c[0] for c in QUARANTINED]
+)
 def test_case_is_quarantined_with_its_reason(planted, table, key, label, reason):
     _, engine, _, _ = planted
     hits = [r for r in _quarantined(engine, table) if r.expectation == label and (r.row_key or "").startswith(key)]
-    assert hits, f"{key!r} not quarantined under {label}: {sorted(set(r.expectation for r in _quarantined(engine, table)))}"
+    assert hits, (
+        f"{key!r} not quarantined under {label}: {sorted(set(r.expectation for r in _quarantined(engine, table)))}"
+    )
     assert reason in hits[0].reason
 
 
 def test_infinite_dates_do_not_wait_forever(planted):
     _, engine, ingest, _ = planted
     with engine.connect() as conn:
-        waiting = conn.execute(sa.text(
-            "select count(*) from source.transactions s where not exists "
-            "(select 1 from staging.transactions t where t.txn_id = s.txn_id)")).scalar()
+        waiting = conn.execute(
+            sa.text(
+                "select count(*) from source.transactions s where not exists "
+                "(select 1 from staging.transactions t where t.txn_id = s.txn_id)"
+            )
+        ).scalar()
     assert waiting == 0
 
 
@@ -145,19 +212,28 @@ def test_conflicting_pairs_are_both_quarantined(planted):
 def test_a_later_verdict_is_a_second_version_not_a_conflict(planted):
     _, engine, _, _ = planted
     with engine.connect() as conn:
-        verdicts = conn.execute(sa.text(
-            "select is_fraud, labeled_at from staging.clean_fraud_labels where txn_id = :t order by labeled_at"),
-            {"t": T3}).all()
+        verdicts = conn.execute(
+            sa.text(
+                "select is_fraud, labeled_at from staging.clean_fraud_labels where txn_id = :t order by labeled_at"
+            ),
+            {"t": T3},
+        ).all()
     assert [v.is_fraud for v in verdicts] == [True, True, False]  # the latest known verdict is the one that counts
 
 
 def test_transactions_of_a_quarantined_customer_are_counted_and_reported(planted):
     _, engine, _, report = planted
     with engine.connect() as conn:
-        clean = conn.execute(sa.text("select count(*) from staging.clean_transactions where txn_id = 't-of-deep'")).scalar()
-        recorded = conn.execute(sa.text(
-            "select unexpected_count from quality.expectation_results where run_id = :r "
-            "and expectation = 'reported(customer_quarantined)'"), {"r": report.run_id}).scalar()
+        clean = conn.execute(
+            sa.text("select count(*) from staging.clean_transactions where txn_id = 't-of-deep'")
+        ).scalar()
+        recorded = conn.execute(
+            sa.text(
+                "select unexpected_count from quality.expectation_results where run_id = :r "
+                "and expectation = 'reported(customer_quarantined)'"
+            ),
+            {"r": report.run_id},
+        ).scalar()
     assert clean == 1 and recorded == 1
     assert any("customers with no clean version" in n for n in report.tables["transactions"].notes)
 
@@ -178,10 +254,13 @@ def test_every_staged_row_is_clean_or_quarantined_once(planted):
     _, engine, _, _ = planted
     with engine.connect() as conn:
         for table in ("customers", "credit_outcomes", "transactions", "fraud_labels", "news_articles", "news_labels"):
-            staged, clean, held = conn.execute(sa.text(
-                f"select (select count(*) from staging.{table}), (select count(*) from staging.clean_{table}), "
-                "(select count(distinct row_id) from quality.quarantine where table_name = :t)"),
-                {"t": f"staging.{table}"}).one()
+            staged, clean, held = conn.execute(
+                sa.text(
+                    f"select (select count(*) from staging.{table}), (select count(*) from staging.clean_{table}), "
+                    "(select count(distinct row_id) from quality.quarantine where table_name = :t)"
+                ),
+                {"t": f"staging.{table}"},
+            ).one()
             assert staged == clean + held, table
 
 
@@ -198,17 +277,26 @@ def test_redelivered_rows_with_changed_content_are_staged_and_quarantined(settin
     with caplog.at_level("WARNING", logger="finrisk.ingest.run"):
         result = run_ingest(settings, day)
     assert {t: result.tables[t].redelivered_rows for t in ("customers", "transactions", "news_articles")} == {
-        "customers": 1, "transactions": 1, "news_articles": 1}
+        "customers": 1,
+        "transactions": 1,
+        "news_articles": 1,
+    }
     assert "re-delivered row(s)" in caplog.text
     assert run_ingest(settings, day).total_rows == 0  # staged once, not on every run
     run_validation(settings, day)
     with engine.connect() as conn:
-        amounts = conn.execute(sa.text(
-            "select t.amount, q.reason from staging.transactions t left join quality.quarantine q "
-            "on q.table_name = 'staging.transactions' and q.row_id = t.row_id where t.txn_id = :t order by t.row_id"),
-            {"t": T0}).all()
-        clean_notes = conn.execute(sa.text(
-            "select notes from staging.clean_customers where customer_id = :c"), {"c": C0}).scalars().all()
+        amounts = conn.execute(
+            sa.text(
+                "select t.amount, q.reason from staging.transactions t left join quality.quarantine q "
+                "on q.table_name = 'staging.transactions' and q.row_id = t.row_id where t.txn_id = :t order by t.row_id"
+            ),
+            {"t": T0},
+        ).all()
+        clean_notes = (
+            conn.execute(sa.text("select notes from staging.clean_customers where customer_id = :c"), {"c": C0})
+            .scalars()
+            .all()
+        )
     assert float(amounts[0].amount) == 42.5 and amounts[0].reason is None  # the first version stays clean
     assert float(amounts[1].amount) == 999 and "re-delivery" in amounts[1].reason
     assert clean_notes == ["pays on time"]

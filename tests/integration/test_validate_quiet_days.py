@@ -28,11 +28,15 @@ def _transactions_only(engine, day: date, n: int = 10) -> None:
 
 def _customers_note(engine, day: date) -> str:
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "select e.details ->> 'note' from quality.expectation_results e join quality.validation_runs r "
-            "on r.run_id = e.run_id and r.suite = e.suite where r.run_date = :d and r.table_name = 'staging.customers' "
-            "and e.expectation = 'expect_table_row_count_to_be_between' order by r.finished_at desc limit 1"),
-            {"d": day}).scalar()
+        return conn.execute(
+            sa.text(
+                "select e.details ->> 'note' from quality.expectation_results e join quality.validation_runs r "
+                "on r.run_id = e.run_id and r.suite = e.suite where r.run_date = :d and r.table_name = "
+                "'staging.customers' "
+                "and e.expectation = 'expect_table_row_count_to_be_between' order by r.finished_at desc limit 1"
+            ),
+            {"d": day},
+        ).scalar()
 
 
 def test_quiet_day_right_after_the_backlog_passes(settings, engine):

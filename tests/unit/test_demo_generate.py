@@ -14,8 +14,14 @@ from finrisk.demo.common import Window
 from finrisk.errors import FinriskError
 
 END = date(2026, 3, 31)
-TABLES = ("source.customers", "source.credit_outcomes", "source.transactions", "source.fraud_labels",
-          "source.news_articles", "source.news_labels")
+TABLES = (
+    "source.customers",
+    "source.credit_outcomes",
+    "source.transactions",
+    "source.fraud_labels",
+    "source.news_articles",
+    "source.news_labels",
+)
 
 
 @pytest.fixture(scope="module")

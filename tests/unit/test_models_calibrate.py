@@ -22,7 +22,9 @@ def test_platt_restores_spread_and_calibration_without_changing_the_ranking():
     platt = fit_platt(probs[:2000], y[:2000], positive_index=1)
     calibrated = apply_platt(probs[2000:], platt, positive_index=1)
     assert platt.slope > 5
-    assert expected_calibration_error(y[2000:], calibrated[:, 1]) < expected_calibration_error(y[2000:], probs[2000:, 1])
+    assert expected_calibration_error(y[2000:], calibrated[:, 1]) < expected_calibration_error(
+        y[2000:], probs[2000:, 1]
+    )
     assert calibrated[:, 1].std() > 10 * probs[2000:, 1].std()
     assert abs(calibrated[:, 1].mean() - y[2000:].mean()) < 0.02
     assert np.array_equal(np.argsort(calibrated[:, 1]), np.argsort(probs[2000:, 1]))
@@ -36,8 +38,16 @@ def test_inverted_ranking_only_moves_the_mean():
 
 def test_baked_head_gives_the_applied_probabilities():
     torch.manual_seed(0)
-    model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1,
-                                                     num_attention_heads=2, intermediate_size=32, num_labels=2)).eval()
+    model = BertForSequenceClassification(
+        BertConfig(
+            vocab_size=50,
+            hidden_size=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            num_labels=2,
+        )
+    ).eval()
     ids = torch.randint(0, 50, (8, 6))
     with torch.no_grad():
         before = torch.softmax(model(input_ids=ids).logits, -1).numpy()

@@ -47,8 +47,11 @@ def test_group_table_ratio_of_adverse_rates():
 
 
 def _records(n_times: int, per_time: int) -> list[Record]:
-    return [Record(f"k{t}-{i}", {}, {"time": date(2024, 1, 1 + t), "label": i % 2})
-            for t in range(n_times) for i in range(per_time)]
+    return [
+        Record(f"k{t}-{i}", {}, {"time": date(2024, 1, 1 + t), "label": i % 2})
+        for t in range(n_times)
+        for i in range(per_time)
+    ]
 
 
 def test_split_is_out_of_time():

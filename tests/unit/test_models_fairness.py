@@ -36,7 +36,9 @@ def test_band_and_reference_are_configurable_and_unprotected_attributes_are_not_
     unknown = _rows({"missing": (500, 0.5), "a": (100, 0.10), "b": (90, 0.10)})
     assert [r["group"] for r in flag_groups(unknown, ["age_band"])] == ["missing"] and unknown[1]["reference"] == "a"
     small = _rows({"a": (100, 0.10), "b": (5, 0.5)})
-    assert flag_groups(small, ["age_band"], min_group_n=30) == [] and small[1]["flag"].startswith("outside band, n below")
+    assert flag_groups(small, ["age_band"], min_group_n=30) == [] and small[1]["flag"].startswith(
+        "outside band, n below"
+    )
 
 
 def test_numeric_ages_are_banded_with_configured_edges_or_quartiles():
@@ -73,24 +75,50 @@ def test_the_gate_refuses_on_flags_only_when_asked():
     assert kept.decision == "promoted" and any(r.startswith("warning: fairness: 1 protected") for r in kept.reasons)
     refused = decide(metrics, {"auc": 0.7}, None, GateSettings(), fairness_flags=flags, refuse_on_fairness=True)
     assert refused.decision == "challenger" and not refused.promote
-    rejected = decide(metrics, {"auc": 0.7}, {"auc": 0.8, "ece": 0.01}, GateSettings(), fairness_flags=flags,
-                      refuse_on_fairness=True)
+    rejected = decide(
+        metrics, {"auc": 0.7}, {"auc": 0.8, "ece": 0.01}, GateSettings(), fairness_flags=flags, refuse_on_fairness=True
+    )
     assert rejected.decision == "rejected" and "fairness" in rejected.reasons[0]
     assert Settings().fairness.gate_refuse is False
 
 
 def test_report_names_the_version_and_shows_the_fingerprint_as_a_table(tmp_path):
-    fingerprint = {"model": "finrisk-credit", "rows": 10,
-                   "train": {"rows": 6, "from": "2026-01-01", "to": "2026-01-06", "label_counts": {"0": 5, "1": 1}}}
+    fingerprint = {
+        "model": "finrisk-credit",
+        "rows": 10,
+        "train": {"rows": 6, "from": "2026-01-01", "to": "2026-01-06", "label_counts": {"0": 5, "1": 1}},
+    }
     table = fingerprint_table(fingerprint)
     assert "<td>finrisk-credit</td>" in table and "<th>split</th>" in table and "{\n" not in table
-    flagged = [{"attribute": "age_band", "group": "18-25", "n": 120, "adverse_rate": 0.3, "reference": "26-40",
-                "adverse_ratio": 3.0}]
+    flagged = [
+        {
+            "attribute": "age_band",
+            "group": "18-25",
+            "n": 120,
+            "adverse_rate": 0.3,
+            "reference": "26-40",
+            "adverse_ratio": 3.0,
+        }
+    ]
     decision = SimpleNamespace(decision="promoted", passed=True, reasons=["ok"])
-    path = write_report(tmp_path / "r.html", title="finrisk-credit", version="7", fingerprint=fingerprint, config={},
-                        metrics={"auc": 0.8}, baseline=None, champion=None, champion_version=None, calibration=[],
-                        deciles=[], groups=[], plots={}, decision=decision, flagged=flagged,
-                        warnings=["protected attribute 'x' matches no key in the data: it is not checked"])
+    path = write_report(
+        tmp_path / "r.html",
+        title="finrisk-credit",
+        version="7",
+        fingerprint=fingerprint,
+        config={},
+        metrics={"auc": 0.8},
+        baseline=None,
+        champion=None,
+        champion_version=None,
+        calibration=[],
+        deciles=[],
+        groups=[],
+        plots={},
+        decision=decision,
+        flagged=flagged,
+        warnings=["protected attribute 'x' matches no key in the data: it is not checked"],
+    )
     text = path.read_text()
     assert "version 7;" in text and "pending" not in text
     assert "1 protected group(s) outside the four-fifths band" in text and "<td>120</td>" in text

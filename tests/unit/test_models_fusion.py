@@ -14,11 +14,25 @@ from finrisk.models.baseline import fit_lr
 from finrisk.models.tabular import TabularEncoder, cell, parse_number, raw_row
 
 
-@pytest.mark.parametrize("raw, number", [
-    ("1,234.50", 1234.5), ("EUR 1,250.00", 1250.0), ("$3 400", 3400.0), ("€ 99", 99.0), ("12%", 0.12),
-    ("yes", 1.0), ("No", 0.0), (7, 7.0), (True, 1.0), ("-5", -5.0),
-    ("abc", None), ("2019-03-01", None), (None, None), ({"a": 1}, None),
-])
+@pytest.mark.parametrize(
+    "raw, number",
+    [
+        ("1,234.50", 1234.5),
+        ("EUR 1,250.00", 1250.0),
+        ("$3 400", 3400.0),
+        ("€ 99", 99.0),
+        ("12%", 0.12),
+        ("yes", 1.0),
+        ("No", 0.0),
+        (7, 7.0),
+        (True, 1.0),
+        ("-5", -5.0),
+        ("abc", None),
+        ("2019-03-01", None),
+        (None, None),
+        ({"a": 1}, None),
+    ],
+)
 def test_numbers_in_every_shape_parse(raw, number):
     assert parse_number(raw) == number
 
@@ -39,9 +53,17 @@ def _bank_records(n: int, seed: int = 0) -> list[Record]:
         }
         if rng.random() < 0.2:
             attributes["MonthlyIncome"] = None  # missing is information
-        out.append(Record(f"K{i}", {"notes": "late" if risky else "fine"},
-                          {"attributes": attributes, "numeric": {"txn_count_30d": float(rng.randint(0, 40))},
-                           "label": int(rng.random() < (0.6 if risky else 0.1))}))
+        out.append(
+            Record(
+                f"K{i}",
+                {"notes": "late" if risky else "fine"},
+                {
+                    "attributes": attributes,
+                    "numeric": {"txn_count_30d": float(rng.randint(0, 40))},
+                    "label": int(rng.random() < (0.6 if risky else 0.1)),
+                },
+            )
+        )
     return out
 
 
@@ -49,8 +71,15 @@ def test_keys_are_discovered_with_missing_indicators_and_categories():
     records = _bank_records(400)
     encoder = TabularEncoder().fit([raw_row(r) for r in records])
     names = set(encoder.names)
-    assert {"attr:MonthlyIncome|num", "attr:MonthlyIncome|missing", "attr:DebtRatio|num", "attr:HasMortgage|num",
-            "num:txn_count_30d|num", "attr:Occupation|cat=nurse", "attr:BranchCode|other"} <= names
+    assert {
+        "attr:MonthlyIncome|num",
+        "attr:MonthlyIncome|missing",
+        "attr:DebtRatio|num",
+        "attr:HasMortgage|num",
+        "num:txn_count_30d|num",
+        "attr:Occupation|cat=nurse",
+        "attr:BranchCode|other",
+    } <= names
     assert any(n.startswith("attr:BranchCode|hash") for n in names)
     x = encoder.transform([raw_row(r) for r in records])
     income_missing = encoder.names.index("attr:MonthlyIncome|missing")
@@ -66,14 +95,24 @@ def test_transform_by_key_equals_the_column_rules_cell_by_cell():
     values that are equal keys but not equal categories (True and 1), NaN, dicts and lists, mixed keys."""
     rows = [raw_row(r) for r in _bank_records(300, seed=3)]
     encoder = TabularEncoder().fit(rows + [{"attr:Mixed": v} for v in ["1", "2", "n/a", "low", "3"] * 20])
-    tricky = [{"attr:HasMortgage": True}, {"attr:HasMortgage": 1}, {"attr:HasMortgage": "yes"},
-              {"attr:Occupation": float("nan")}, {"attr:Occupation": {"a": 1}}, {"attr:Occupation": ["x"]},
-              {"attr:Mixed": "low"}, {"attr:Mixed": 2}, {"attr:Mixed": "2"}, {}]
+    tricky = [
+        {"attr:HasMortgage": True},
+        {"attr:HasMortgage": 1},
+        {"attr:HasMortgage": "yes"},
+        {"attr:Occupation": float("nan")},
+        {"attr:Occupation": {"a": 1}},
+        {"attr:Occupation": ["x"]},
+        {"attr:Mixed": "low"},
+        {"attr:Mixed": 2},
+        {"attr:Mixed": "2"},
+        {},
+    ]
     sample = rows[:50] + tricky + rows[:5]
     others = {c["key"]: set(c["values"]) for c in encoder.columns if c["kind"] == "other"}
     numeric = {c["key"] for c in encoder.columns if c["kind"] == "missing" and c.get("numeric")}
-    expected = np.array([[cell(c, row.get(c["key"]), others, numeric.__contains__) for c in encoder.columns]
-                         for row in sample])
+    expected = np.array(
+        [[cell(c, row.get(c["key"]), others, numeric.__contains__) for c in encoder.columns] for row in sample]
+    )
     assert np.array_equal(encoder.transform(sample), expected)
     assert encoder.transform([]).shape == (0, len(encoder.columns))
 
@@ -90,7 +129,9 @@ def test_step_zero_of_the_fused_head_is_the_lr_baseline():
     head = fusion.make_head(x.shape[1], 8, 2**10, 4)
     fusion.init_from_baseline(head, lr)
     model = fusion.FusedModel(None, None, encoder, head, 32, 2**10, ("good", "default"), 1)
-    inputs = model.inputs(texts, [raw_row(r) for r in records], embeddings=np.random.default_rng(0).normal(size=(300, 8)))
+    inputs = model.inputs(
+        texts, [raw_row(r) for r in records], embeddings=np.random.default_rng(0).normal(size=(300, 8))
+    )
     probs = model.to_probs(model.logits(*inputs))
     assert np.allclose(probs[:, 1], lr.predict_proba(x)[:, 1], atol=1e-5)
     assert roc_auc_score(y, probs[:, 1]) == pytest.approx(roc_auc_score(y, lr.predict_proba(x)[:, 1]), abs=1e-9)
@@ -99,8 +140,19 @@ def test_step_zero_of_the_fused_head_is_the_lr_baseline():
     def validate() -> float:
         return float(roc_auc_score(y, model.logits(*inputs)))
 
-    fit = fusion.train_head(head, inputs, y, validate, epochs=3, batch_size=64, learning_rate=1e-3,
-                            weight_decay=0.0, patience=1, seed=0, positive_index=1)
+    fit = fusion.train_head(
+        head,
+        inputs,
+        y,
+        validate,
+        epochs=3,
+        batch_size=64,
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        patience=1,
+        seed=0,
+        positive_index=1,
+    )
     assert fit.step0_score == pytest.approx(roc_auc_score(y, lr.predict_proba(x)[:, 1]), abs=1e-6)
     assert fit.best_score >= fit.step0_score and validate() == pytest.approx(fit.best_score)
     assert isinstance(head.tabular, torch.nn.Linear)
@@ -121,7 +173,10 @@ def test_wide_only_lines_reach_the_ngrams_but_not_the_encoder_and_round_trip(tmp
     tomorrow = Record("c1", {"notes": "steady", "spend 30d": "9 txns 4000"}, records[0].meta)
     assert model.encoder_texts(["notes: steady\nspend 30d: 3 txns 120"]) == ["notes: steady"]
     vectors = np.zeros((1, 8))
-    moved = model.predict_records([tomorrow], embeddings=vectors)[0, 1] - model.predict_records([today], embeddings=vectors)[0, 1]
+    moved = (
+        model.predict_records([tomorrow], embeddings=vectors)[0, 1]
+        - model.predict_records([today], embeddings=vectors)[0, 1]
+    )
     assert abs(moved) > 1e-4  # the n-grams read the daily line
     config = model.config()
     assert config["wide_only"] == ["spend 30d"] and json.loads(json.dumps(config))["wide_only"] == ["spend 30d"]

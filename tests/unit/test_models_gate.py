@@ -60,10 +60,22 @@ def test_poor_calibration_is_rejected():
 
 
 def test_news_uses_macro_f1_floor_and_skips_baseline():
-    ok = decide({"auc": 0.8, "macro_f1": 0.6, "ece": 0.05}, {"auc": 0.95, "macro_f1": 0.7}, None, GateSettings(),
-                primary="macro_f1", must_beat_baseline=False)
-    low = decide({"auc": 0.8, "macro_f1": 0.2, "ece": 0.05}, None, None, GateSettings(), primary="macro_f1",
-                 must_beat_baseline=False)
+    ok = decide(
+        {"auc": 0.8, "macro_f1": 0.6, "ece": 0.05},
+        {"auc": 0.95, "macro_f1": 0.7},
+        None,
+        GateSettings(),
+        primary="macro_f1",
+        must_beat_baseline=False,
+    )
+    low = decide(
+        {"auc": 0.8, "macro_f1": 0.2, "ece": 0.05},
+        None,
+        None,
+        GateSettings(),
+        primary="macro_f1",
+        must_beat_baseline=False,
+    )
     assert ok.promote and not low.passed
 
 

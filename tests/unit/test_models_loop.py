@@ -11,8 +11,14 @@ torch = pytest.importorskip("torch")
 def _tiny(num_labels=2):
     from transformers import BertConfig, BertForSequenceClassification
 
-    config = BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=8, num_labels=num_labels)
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=8,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=8,
+        num_labels=num_labels,
+    )
     return BertForSequenceClassification(config)
 
 
@@ -29,7 +35,7 @@ def test_head_gets_its_own_learning_rate():
 
 
 def test_undo_class_weights_divides_each_class_probability_by_its_weight():
-    from finrisk.models.train import undo_class_weights
+    from finrisk.models.recipes import undo_class_weights
 
     model = _tiny().eval()
     ids = torch.tensor([[1, 5, 7, 2]])

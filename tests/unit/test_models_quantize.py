@@ -12,8 +12,15 @@ def _bert(hidden=256, num_labels=2):
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=120, hidden_size=hidden, num_hidden_layers=2, num_attention_heads=4,
-                        intermediate_size=hidden, num_labels=num_labels, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=120,
+        hidden_size=hidden,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=hidden,
+        num_labels=num_labels,
+        max_position_embeddings=64,
+    )
     return BertForSequenceClassification(config).eval()
 
 

@@ -13,8 +13,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-TEXTS = ["income: 4,200 EUR\nsegment: retail", "notes: " + "late payment " * 30, "company: Acme GmbH",
-         "segment: private\nincome: 12,900 EUR\ncountry: DE\nproduct: mortgage", "", "tenure: 3 years"]
+TEXTS = [
+    "income: 4,200 EUR\nsegment: retail",
+    "notes: " + "late payment " * 30,
+    "company: Acme GmbH",
+    "segment: private\nincome: 12,900 EUR\ncountry: DE\nproduct: mortgage",
+    "",
+    "tenure: 3 years",
+]
 
 
 @pytest.fixture(scope="module")
@@ -107,10 +113,28 @@ def test_the_cuda_training_path_forced_on_cpu_steps_with_the_large_batch():
     texts = [f"income: {i * 37 % 900} EUR\nsegment: {'retail' if i % 3 else 'private'}" for i in range(300)]
     labels = [i % 2 for i in range(300)]
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    args = SimpleNamespace(seed=0, max_length=32, batch_size=16, epochs=1, max_steps=-1, eval_every=0,
-                           learning_rate=1e-3, head_learning_rate=1e-3, weight_decay=0.0, warmup_ratio=0.0,
-                           patience=1)
-    result = fit(model, tokenizer, texts, labels, args, torch.device("cpu"), validate=lambda: 0.5,
-                 runtime=Runtime.cuda_like("cpu", compile_backend="eager"))
+    args = SimpleNamespace(
+        seed=0,
+        max_length=32,
+        batch_size=16,
+        epochs=1,
+        max_steps=-1,
+        eval_every=0,
+        learning_rate=1e-3,
+        head_learning_rate=1e-3,
+        weight_decay=0.0,
+        warmup_ratio=0.0,
+        patience=1,
+    )
+    result = fit(
+        model,
+        tokenizer,
+        texts,
+        labels,
+        args,
+        torch.device("cpu"),
+        validate=lambda: 0.5,
+        runtime=Runtime.cuda_like("cpu", compile_backend="eager"),
+    )
     assert result.steps == 2  # 300 examples in steps of 256, not 19 steps of 16
     assert any(not torch.equal(before[k], v) for k, v in model.state_dict().items())

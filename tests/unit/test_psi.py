@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from finrisk.monitoring.psi import (
-    bin_counts, counts_from_buckets, inner_thresholds, is_flagged, psi, psi_against, shares,
+    bin_counts,
+    counts_from_buckets,
+    inner_thresholds,
+    is_flagged,
+    psi,
+    psi_against,
+    shares,
 )
 
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from finrisk.config import QualitySettings, SQL_DIR
+from finrisk.config import SQL_DIR, QualitySettings
 from finrisk.dates import end_of_day as cutoff_for
 from finrisk.ingest import TABLES
-from finrisk.quality import rules as R
+from finrisk.quality import rules
 from finrisk.quality.countries import COUNTRY_CODES
 
 D = date(2025, 3, 3)
@@ -19,7 +19,7 @@ D = date(2025, 3, 3)
 def test_row_rules_match_quarantine_sql(table):
     q = QualitySettings()
     sql = (SQL_DIR / "quality" / f"quarantine_{table}.sql").read_text()
-    row_rules = R.row_rules(table, q, R.bounds(q, D, cutoff_for(D)))
+    row_rules = rules.row_rules(table, q, rules.bounds(q, D, cutoff_for(D)))
     labels = [r.label for r in row_rules]
     assert len(labels) == len(set(labels))
     for rule in row_rules:
@@ -30,17 +30,17 @@ def test_row_rules_match_quarantine_sql(table):
 
 @pytest.mark.parametrize("table", TABLES)
 def test_schema_rules_cover_every_column(table):
-    rules = R.schema_rules(table)
-    assert not any(r.row_level for r in rules)
-    assert {r.column for r in rules if r.column} == set(R.COLUMN_TYPES[table])
+    schema = rules.schema_rules(table)
+    assert not any(r.row_level for r in schema)
+    assert {r.column for r in schema if r.column} == set(rules.COLUMN_TYPES[table])
 
 
 def test_tolerances_come_from_settings():
     q = QualitySettings(mostly=0.95, max_amount=500.0, currencies=["EUR"])
-    rules = {r.label: r for r in R.row_rules("transactions", q, R.bounds(q, D, cutoff_for(D)))}
-    amount = rules["expect_column_values_to_be_between(amount)"].expectation
+    by_label = {r.label: r for r in rules.row_rules("transactions", q, rules.bounds(q, D, cutoff_for(D)))}
+    amount = by_label["expect_column_values_to_be_between(amount)"].expectation
     assert amount.max_value == 500.0 and amount.mostly == 0.95
-    assert rules["expect_column_values_to_be_in_set(currency)"].expectation.value_set == ["EUR"]
+    assert by_label["expect_column_values_to_be_in_set(currency)"].expectation.value_set == ["EUR"]
 
 
 def test_country_codes_are_iso_alpha2():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from finrisk.scoring.reasons import describe, explain_batch, field_groups, occluded, top_reasons
+from finrisk.scoring.reasons import describe, explain_batch, field_groups, occluded_fields, top_reasons
 
 
 def _toy_predict(variants):
@@ -37,12 +37,12 @@ def test_groups_cap_and_keep_every_field():
     groups = field_groups(keys, 4)
     assert len(groups) == 4 and sum(groups, []) == keys
     assert field_groups(keys[:3], 4) == [["k0"], ["k1"], ["k2"]]
-    variants = occluded({"a": 1, "b": 2, "c": 3}, [["a"], ["b", "c"]])
+    variants = occluded_fields({"a": 1, "b": 2, "c": 3}, [["a"], ["b", "c"]])
     assert variants == [{"b": 2, "c": 3}, {"a": 1}]
 
 
 def test_descriptions_are_generic_and_readable():
-    assert describe("notes") .startswith("notes mention")
+    assert describe("notes").startswith("notes mention")
     assert describe("news_negative_30d").startswith("recent negative news about employer")
     assert describe("employment_status") == "profile: employment status"
     assert describe("profile.years_at_address") == "profile: years at address"

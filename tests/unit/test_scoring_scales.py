@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from finrisk.scoring.scales import band_rank, check_cutoffs, risk_band, score_points
+from finrisk.bands import band_rank, check_cutoffs, risk_band, score_points
 
 
 def test_anchor_and_points_to_double_the_odds():
