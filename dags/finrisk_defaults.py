@@ -11,7 +11,7 @@ when they exist (UI, secrets backend or `AIRFLOW_CONN_FINRISK_WAREHOUSE` /
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from airflow.sdk import Asset, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
@@ -64,9 +64,25 @@ def settings() -> Settings:
 
 
 def run_date(context) -> date:
-    """The date a run is for: its logical date, or (asset-triggered runs have none) when it was queued."""
-    moment = context.get("logical_date") or context["dag_run"].run_after
-    return moment.date()
+    """The day a run scores: the date of its logical date (UTC), else the day before it was queued.
+
+    The rule, the same for every kind of run (docs/operators.md, "Which day a run scores"):
+    - scheduled: the logical date is the start of the day that ended. finrisk_nightly's data
+      interval runs from D-1 01:30 to D 01:30, queued at D 01:30, logical date D-1 01:30 -> D-1;
+      finrisk_train's weekly tick carries a one-day interval, so Sunday 03:00 -> Saturday;
+    - backfilled, `airflow dags test DAG D`, manual with a logical date: that date, D;
+    - no logical date (asset-triggered, manual without one): the day before `run_after`,
+      the last day that ended when it was queued.
+    """
+    logical = context.get("logical_date")
+    if logical is not None:
+        return _utc(logical).date()
+    return (_utc(context["dag_run"].run_after) - timedelta(days=1)).date()
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware moment in UTC (a naive one is taken as UTC, as Airflow stores them)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def call(step, *args, retry: bool = True, **kwargs):

@@ -1,9 +1,14 @@
 """
 ### finrisk_nightly
 
-**Schedule:** daily at `FINRISK_AIRFLOW__NIGHTLY_CRON` (default 01:30 UTC), for its logical date;
-one run at a time. A backfill of a past date re-scores that date only, reading data as known
-then; every step replaces the date's rows, so a re-run leaves identical rows.
+**Schedule:** daily at `FINRISK_AIRFLOW__NIGHTLY_CRON` (default 01:30 UTC); one run at a time.
+**Run date: the day that ended.** Each run covers a data interval (`CronDataIntervalTimetable`):
+the run queued at 01:30 on D covers D−1 01:30 → D 01:30, its logical date is D−1 01:30, and it
+scores D−1. Every kind of run scores the date of its logical date: a backfill of logical dates
+D1..D3 scores D1..D3, `airflow dags test finrisk_nightly D` and a manual run with logical date
+D score D; a manual run without a logical date scores the day before it was queued. A backfill
+of a past date re-scores that date only, reading data as known then; every step replaces the
+date's rows, so a re-run leaves identical rows.
 
 **Steps:** `check_migrations` → `ingest_sources` → `validate_staging` → `resolve_versions` →
 `score_shard` (mapped over `FINRISK_SCORING__SHARDS` shards) → `publish_scores` →
@@ -31,7 +36,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import finrisk_defaults as defaults
-from airflow.sdk import CronTriggerTimetable, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from finrisk import steps
@@ -42,7 +47,8 @@ SHARDS = CFG.scoring.shards
 
 @dag(
     dag_id="finrisk_nightly",
-    schedule=CronTriggerTimetable(CFG.airflow.nightly_cron, timezone="UTC"),
+    # a data interval per night: the run queued at 01:30 on D has logical date D-1 01:30 and scores D-1
+    schedule=CronDataIntervalTimetable(CFG.airflow.nightly_cron, timezone="UTC"),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,

@@ -4,6 +4,10 @@
 **Schedule:** weekly at `FINRISK_AIRFLOW__TRAIN_CRON` (default Sunday 03:00 UTC), and whenever
 `finrisk_nightly` flags drift (the Asset `finrisk://risk/score_monitoring/drift`, emitted when
 a champion's PSI crosses `FINRISK_SCORING__PSI_THRESHOLD`). One run at a time.
+**Run date: the day that ended**, as for `finrisk_nightly`. The weekly tick carries a one-day
+data interval, so the run queued Sunday 03:00 has logical date Saturday 03:00 and trains as of
+Saturday; a drift-triggered run (no logical date) uses the day before it was queued, which is
+the night that flagged the drift; `airflow dags test finrisk_train D` and backfills use D.
 
 **Steps:** `check_migrations` → `ingest_sources` → `validate_staging` (the run date's batch,
 as `finrisk_nightly` stages it; re-running a date replaces its batch), then `train_credit`, `train_fraud`,
@@ -26,7 +30,7 @@ possible at any time: move the `champion` alias in MLflow (or `finrisk promote`)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import finrisk_defaults as defaults
 from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, get_current_context, task
@@ -40,7 +44,9 @@ CFG = defaults.parsed()
 @dag(
     dag_id="finrisk_train",
     schedule=AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable(CFG.airflow.train_cron, timezone="UTC"), assets=[defaults.DRIFT]
+        # the one-day interval makes the tick's logical date the day that ended (Sunday 03:00 -> Saturday)
+        timetable=CronTriggerTimetable(CFG.airflow.train_cron, timezone="UTC", interval=timedelta(days=1)),
+        assets=[defaults.DRIFT],
     ),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,

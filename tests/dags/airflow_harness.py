@@ -4,7 +4,9 @@
 metadata), migrates the warehouse, runs `airflow db migrate` with a private `AIRFLOW_HOME`
 under `workdir`, creates the `gpu` pool, and loads a small demo data set. `site.run(dag_id, date)`
 then runs a DAG through Airflow (`airflow dags test`), so the run is in the metadata database
-exactly as the UI shows it. Models are tiny random BERTs; the gate floors are open.
+exactly as the UI shows it; `with site.services("scheduler", "dag-processor"):` runs the real
+scheduler (LocalExecutor) and an api-server instead, stopped on exit.
+Models are tiny random BERTs; the gate floors are open.
 
 Another test folder (the browser tests) uses it like this:
 
@@ -18,7 +20,13 @@ Another test folder (the browser tests) uses it like this:
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -117,6 +125,45 @@ class AirflowSite:
         self.runs.append((dag_id, run_date))
         return run_dag({**self.env, **env}, dag_id, run_date, log_file=self.log_file, timeout=timeout)
 
+    @contextmanager
+    def services(self, *names: str, **env: str) -> Iterator[dict[str, str]]:
+        """Run Airflow services (`scheduler`, `dag-processor`, ...) plus an api-server for the Execution API.
+
+        The production way on one machine: a real scheduler with the LocalExecutor, its tasks
+        talking to the api-server. Yields the environment they share; on exit every process group
+        started here is stopped (SIGTERM, then SIGKILL), children included. Output goes to
+        `<workdir>/services/<name>.log`.
+        """
+        port = _free_port()
+        shared = {
+            **self.env,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+            "AIRFLOW__API__SECRET_KEY": self.databases["airflow"] + "-secret",
+            "AIRFLOW__API_AUTH__JWT_SECRET": (self.databases["airflow"] * 8)[:96],
+            **env,
+        }
+        logs = self.workdir / "services"
+        logs.mkdir(parents=True, exist_ok=True)
+        commands = {"api-server": ["api-server", "-p", str(port), "-H", "127.0.0.1", "-w", "1", "--apps", "all"]}
+        commands.update({name: [name] for name in names})
+        procs: list[subprocess.Popen] = []
+        try:
+            for name, args in commands.items():
+                with (logs / f"{name}.log").open("a") as out:
+                    procs.append(
+                        subprocess.Popen(
+                            ["airflow", *args],
+                            env=shared,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True,  # its own process group: task processes stop with it
+                        )
+                    )
+            yield shared
+        finally:
+            _stop(procs)
+
     def warehouse(self) -> sa.Engine:
         return sa.create_engine(self.env["FINRISK_DATABASE_URL"])
 
@@ -133,6 +180,28 @@ class AirflowSite:
             for name in self.databases.values():
                 conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
         admin.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(procs: list[subprocess.Popen], grace: float = 20) -> None:
+    """SIGTERM each process group started by `services`, then SIGKILL what is left after `grace` seconds."""
+    for proc in procs:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for proc in procs:  # the group too: a task process may outlive its parent
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
 
 
 def full_run(admin_url: str, workdir: Path, dates: tuple[date, ...] = DATES) -> AirflowSite:
