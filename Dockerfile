@@ -30,11 +30,14 @@ RUN apt-get update \
 RUN pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}"
 
 WORKDIR /opt/finrisk
+# Every other dependency at the locked version, hash-checked: requirements/lock.txt holds the
+# project's dependencies and its `dev` and `deploy` extras (the Celery executor, the FAB auth
+# manager for users with passwords, the Redis client). Its own layer, so a code change reuses it.
+COPY requirements/ requirements/
+RUN pip install --no-deps --require-hashes -r requirements/lock.txt
 COPY . .
 # Editable, so sql/ and dags/ stay beside the package (finrisk finds sql/ next to itself).
-# The Celery executor, the FAB auth manager (users with passwords) and the Redis client are
-# deployment-only: the embedded quick start runs without them.
-RUN pip install -e . apache-airflow-providers-celery apache-airflow-providers-fab redis \
+RUN pip install --no-deps -e . \
  && pip check
 COPY --from=docs-assets /assets /opt/finrisk/finrisk/quality/vendor
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build the project-local virtual environment in .venv: torch first (pinned CPU wheel
-# unless TORCH_SPEC overrides it on a GPU machine), then finrisk and its dependencies.
+# Build the project-local virtual environment in .venv: torch first (pinned CPU wheel, the version of
+# requirements/torch.txt, unless TORCH_SPEC overrides it on a GPU machine), then the lock, then finrisk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
@@ -15,8 +15,11 @@ if ! python -c "import torch" 2>/dev/null; then
   echo "installing $TORCH_SPEC" >&2
   pip install -q "$TORCH_SPEC" 2> >(grep -v "^WARNING: Location" >&2)
 fi
-echo "installing finrisk and dependencies into .venv" >&2
-pip install -q -e ".[dev]" 2> >(grep -v "^WARNING: Location" >&2)
+# Everything else at the locked versions, hash-checked (requirements/lock.txt: the dependencies with
+# the dev and deploy extras; regenerate it as docs/platform.md says), then finrisk itself, editable.
+echo "installing the locked dependencies (requirements/lock.txt) and finrisk into .venv" >&2
+pip install -q --no-deps --require-hashes -r requirements/lock.txt 2> >(grep -v "^WARNING: Location" >&2)
+pip install -q --no-deps -e . 2> >(grep -v "^WARNING: Location" >&2)
 pip check >&2
 # Bootstrap, bootstrap-table, Font Awesome, ... for offline Data Docs, pinned, from the npm registry.
 python -m finrisk.quality.docs_assets install
