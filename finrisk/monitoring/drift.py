@@ -107,7 +107,7 @@ def monitoring_rows(
         summary = conn.execute(spec.target.query("summary"), {"run_ids": run_ids}).all()
         rows = sum(int(r.rows) for r in summary)
         mean = sum(float(r.mean_prob) * int(r.rows) for r in summary) / rows if rows else None
-        add(model, "champion", "rows", value=rows)
+        add(model, "champion", "rows", value=rows, detail={"units": spec.units})
         add(model, "champion", "mean_prob", prob, value=mean)
         counts = _buckets(
             conn, spec.target.query("buckets"), {"run_ids": run_ids, "feature": None, "thresholds": DECILES}, 10
@@ -155,7 +155,7 @@ def monitoring_rows(
         if model is None:
             continue
         prob = SPECS[model].target.prob_column
-        add(model, "challenger", "rows", value=int(r.rows), version=r.version)
+        add(model, "challenger", "rows", value=int(r.rows), version=r.version, detail={"units": SPECS[model].units})
         add(
             model,
             "challenger",

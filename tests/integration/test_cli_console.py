@@ -32,13 +32,15 @@ CHATTER = (
 
 
 def _finrisk(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    """Run the CLI; its output decoded as bytes arrive (text=True would turn a bar's \\r redraws into lines)."""
+    done = subprocess.run(
         [sys.executable, "-m", "finrisk.cli", *args],
         capture_output=True,
-        text=True,
         env={**os.environ, **(env or {})},
         timeout=900,
     )
+    done.stdout, done.stderr = done.stdout.decode(), done.stderr.decode()
+    return done
 
 
 def _lines(text: str) -> list[str]:

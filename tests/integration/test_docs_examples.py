@@ -108,15 +108,17 @@ def test_every_analyst_query_and_sql_example_runs_on_a_published_warehouse(env):
         r["model"]: r
         for r in _rows(engine, "select * from risk.model_lineage where score_date = :d and role = 'champion'", d=D2)
     }
-    for model, table in (
-        ("finrisk-credit", "risk_scores"),
-        ("finrisk-fraud", "transaction_scores"),
-        ("finrisk-news", "news_signals"),
+    for model, table, unit in (
+        ("finrisk-credit", "risk_scores", "customers"),
+        ("finrisk-fraud", "transaction_scores", "transactions"),
+        ("finrisk-news", "news_signals", "articles"),
     ):
         n = _rows(engine, f"select count(*) as n from risk.{table} where score_date = :d", d=D2)[0]["n"]
         scored = lineage[model]["units_scored"]
         if scored != n:
             failures.append(f"risk.model_lineage: {model} scored {scored}, risk.{table} has {n}")
+        if lineage[model]["unit"] != unit:
+            failures.append(f"risk.model_lineage: {model} counts {lineage[model]['unit']!r}, not {unit!r}")
 
     blocks = _sql_blocks()
     assert blocks, "README.md and docs/*.md show no sql block"
