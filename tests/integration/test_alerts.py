@@ -21,8 +21,10 @@ def _stage(conn, day: date, pds: dict[str, float], run_id: str) -> None:
     conn.execute(
         sa.text("""
         insert into risk_stage.batches (score_date, shard_index, shard_count, run_id, credit_model_version,
-            fraud_model_version, news_model_version, customers_scored, transactions_scored, articles_scored, staged_at)
-        values (:d, 0, 1, :r, '1', '1', '1', :n, 0, 0, now())"""),
+            fraud_model_version, news_model_version, customers_scored, transactions_scored, articles_scored,
+            model_versions, model_counts, staged_at)
+        values (:d, 0, 1, :r, '1', '1', '1', :n, 0, 0, '{"credit": "1", "fraud": "1", "news": "1"}'::jsonb,
+            jsonb_build_object('credit', :n, 'fraud', 0, 'news', 0), now())"""),
         {"d": day, "r": run_id, "n": len(pds)},
     )
     for cid, pd in pds.items():

@@ -9,6 +9,7 @@ from source_rows import at, customer, good_day, insert, txn
 
 from finrisk.dates import end_of_day as cutoff_for
 from finrisk.ingest import TABLES, run_ingest
+from finrisk.quality import run_validation
 
 D1 = date(2025, 3, 3)
 D2 = D1 + timedelta(days=1)
@@ -92,6 +93,8 @@ def test_customer_history_keeps_every_version(settings, engine):
         )
     run_ingest(settings, D2)
     run_ingest(settings, D2)
+    for day in (D1, D2):  # clean rows are the validated ones: the history shows once validation passed them
+        run_validation(settings, day)
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
