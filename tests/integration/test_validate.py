@@ -471,6 +471,7 @@ def test_quarantine_checks_run_once_whatever_the_planner_expects_of_the_batch(pl
     settings, engine, _ = planted
     later = D + timedelta(days=30)  # a date no statistics have seen
     params = _params(QualitySettings(), "plan-check", rules.bounds(QualitySettings(), later, end_of_day(later)))
+    params["max_row_id"] = 2**62  # the whole staged batch, as validation would find it
     with engine.connect() as conn:
         conn.exec_driver_sql(f"analyze staging.{table}")
         plan = conn.execute(
