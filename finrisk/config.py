@@ -145,6 +145,12 @@ class ScoringSettings(BaseModel):
         2.0, gt=1, help="PD at least this multiple of the previous PD raises an early warning"
     )
     alert_min_pd: float = Field(0.0, ge=0, le=1, help="PD-ratio warnings only when the new PD is at least this")
+    alert_min_pd_increase: float = Field(
+        0.05, ge=0, le=1, help="an early warning needs the PD to rise by at least this much (absolute, 0.05 = 5 points)"
+    )
+    alert_hold_nights: int = Field(
+        2, ge=1, help="a customer newly in the worst band raises a warning once the band is held this many nights"
+    )
     reason_codes: int = Field(4, ge=0, le=4)
     reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
     reason_min_band: str = Field(
@@ -184,6 +190,22 @@ class ScoringSettings(BaseModel):
         5.0,
         ge=0,
         help="how long a run waits for another run of the same date before refusing with its name",
+    )
+
+
+class MonitoringSettings(BaseModel):
+    """Drift: when a PSI is a finding, when it is too small a sample to say, and when it is worth a retrain."""
+
+    psi_min_rows: int = Field(500, ge=1, help="a PSI on fewer rows is recorded as 'insufficient sample', never flagged")
+    psi_min_bin_expected: float = Field(
+        5.0, ge=0, help="reference bins expecting fewer rows than this are merged with a neighbour before the PSI"
+    )
+    psi_pool_nights: int = Field(
+        7, ge=1, help="a night smaller than psi_min_rows is pooled with up to this many previous nights"
+    )
+    watch_threshold: float = Field(0.1, ge=0, help="a PSI above this (below scoring.psi_threshold) is 'watch'")
+    drift_persist_nights: int = Field(
+        3, ge=1, help="drift is signalled (Asset, retrain) once the score PSI is flagged this many nights in a row"
     )
 
 
@@ -255,6 +277,7 @@ class Settings(BaseSettings):
     gate: GateSettings = Field(default_factory=GateSettings)
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     airflow: AirflowSettings = Field(default_factory=AirflowSettings)
 
