@@ -7,6 +7,11 @@ so a shifted population is counted, not dropped.
 
 PSI = sum over bins of (actual - expected) * ln(actual / expected). Rule of thumb:
 below 0.1 stable, 0.1 - 0.25 a moderate shift, above 0.25 a significant shift.
+
+A PSI is only as good as its sample: on n rows and k bins an unchanged population still
+scores about (k - 1) / n (PSI is close to a chi-square statistic over n), so a few rows can
+"drift" by chance, and a bin the reference barely fills turns every stray row into a large
+term. `merge_sparse_bins` joins adjacent reference bins until each expects enough rows.
 """
 
 from __future__ import annotations
@@ -76,3 +81,41 @@ def counts_from_buckets(buckets: Iterable[tuple[int, int]], bins: int) -> np.nda
     for bucket, count in buckets:
         counts[min(max(int(bucket), 0), bins - 1)] += count
     return counts
+
+
+def merge_sparse_bins(expected: Sequence[float], rows: float, min_expected: float) -> list[list[int]]:
+    """Groups of adjacent bins, left to right, each expecting at least `min_expected` of `rows` rows.
+
+    `expected` are the reference shares (or counts); a bin expects share x rows. A trailing group
+    that falls short joins the one before it. Every bin belongs to exactly one group, in order;
+    when the whole sample expects fewer than `min_expected` rows the result is a single group.
+    """
+    e = shares(expected)
+    groups: list[list[int]] = []
+    current: list[int] = []
+    filled = 0.0
+    for i, share in enumerate(e.tolist()):
+        current.append(i)
+        filled += share * rows
+        if filled >= min_expected:
+            groups.append(current)
+            current, filled = [], 0.0
+    if current:
+        if groups:
+            groups[-1].extend(current)
+        else:
+            groups.append(current)
+    return groups
+
+
+def merge_counts(values: Sequence[float], groups: Sequence[Sequence[int]]) -> list[float]:
+    """Per-bin values (shares or counts) summed over the groups of `merge_sparse_bins`."""
+    return [float(sum(values[i] for i in group)) for group in groups]
+
+
+def merge_edges(edges: Sequence[float], bins: int, groups: Sequence[Sequence[int]]) -> list[float]:
+    """The edges left once the bins are grouped, in the same convention as `edges` (k+1 or k-1 values)."""
+    values = [float(e) for e in edges]
+    inner = inner_thresholds(values, bins)
+    kept = [inner[group[-1]] for group in groups[:-1]]  # the threshold above each group but the last
+    return [values[0], *kept, values[-1]] if len(values) == bins + 1 else kept
