@@ -11,6 +11,7 @@ meanwhile.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ from finrisk.config import ScoringSettings
 from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
+from finrisk.features.credit import NUMBER_GROUPS as CREDIT_NUMBER_GROUPS
 from finrisk.models.specs import SPECS
 from finrisk.monitoring.drift import COLUMNS as MONITORING_COLUMNS
 from finrisk.monitoring.drift import monitoring_rows
@@ -159,6 +161,9 @@ def _publish_params(cfg: ScoringSettings, base: dict, versions: dict[str, str]) 
         "band_jump": cfg.alert_band_jump,
         "pd_ratio": cfg.alert_pd_ratio,
         "min_pd": cfg.alert_min_pd,
+        "min_pd_increase": cfg.alert_min_pd_increase,
+        "hold_nights": cfg.alert_hold_nights,
+        "reason_inputs": json.dumps(CREDIT_NUMBER_GROUPS),  # reason code -> numeric inputs, for the warnings' changes
     }
 
 

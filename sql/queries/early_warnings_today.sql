@@ -1,5 +1,7 @@
--- This morning's early-warning worklist: customers whose band worsened by two or more, whose
--- PD at least doubled, or who entered band E, worst first, with the reasons in words.
+-- This morning's early-warning worklist: customers who materially deteriorated since their previous score
+-- (band worse by two or more, PD at least doubled and 5+ points higher, or band E entered and held two nights
+-- well above the PD before entering; thresholds: scoring.alert_*), worst first, with the reasons in words
+-- and what changed since the compared score (reasons whose contribution grew, with old -> new input values).
 -- PDs are 12-month probabilities (0.0523 = 5.23%); fraud_score is the highest fraud probability of
 -- the customer's transactions over 7 days, news_score the adverse news about its company (0 to 1).
 with latest_date as (
@@ -16,6 +18,21 @@ worklist as (
         round(a.previous_pd::numeric, 4) as previous_pd,
         round(a.pd_12m::numeric, 4) as pd_12m,
         (
+            select string_agg(
+                (c.value ->> 'code') || ' +' || round((c.value ->> 'contribution')::numeric
+                    - coalesce((c.value ->> 'previous_contribution')::numeric, 0), 4)
+                || coalesce(' (' || (
+                    select string_agg(
+                        i.key || ' ' || round((i.value ->> 'previous')::numeric, 2) || ' -> '
+                        || round((i.value ->> 'current')::numeric, 2), ', '
+                    )
+                    from jsonb_each(c.value -> 'inputs') as i (key, value)
+                ) || ')', ''),
+                '; '
+            )
+            from jsonb_array_elements(a.changes) as c (value)
+        ) as what_changed,
+        (
             select string_agg(r.value ->> 'description', '; ')
             from jsonb_array_elements(a.reason_codes) as r (value)
         ) as reasons,
@@ -27,4 +44,7 @@ worklist as (
 )
 
 select * from worklist
-order by case alert_type when 'entered_band_e' then 0 when 'band_jump' then 1 else 2 end, pd_12m desc, customer_id
+order by
+    case alert_type when 'held_band_e' then 0 when 'entered_band_e' then 0 when 'band_jump' then 1 else 2 end,
+    pd_12m desc,
+    customer_id

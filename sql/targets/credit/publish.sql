@@ -5,7 +5,7 @@
 -- dates, halved every :news_half_life_days days of age.
 insert into risk.risk_scores (
     score_date, customer_id, pd_12m, fraud_score, news_score, score_points, risk_band, reason_codes,
-    credit_model_version, fraud_model_version, news_model_version, run_id, scored_at
+    numeric_inputs, credit_model_version, fraud_model_version, news_model_version, run_id, scored_at
 )
 with staged as (
     select s.*, b.staged_at
@@ -42,6 +42,7 @@ scored as (
         staged.score_points,
         staged.risk_band,
         coalesce(staged.reason_codes, '[]'::jsonb) as reason_codes,
+        coalesce(staged.numeric_inputs, '{}'::jsonb) as numeric_inputs,
         staged.model_version as credit_model_version,
         cast(:fraud_model_version as text) as fraud_model_version,
         cast(:news_model_version as text) as news_model_version,
