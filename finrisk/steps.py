@@ -101,29 +101,54 @@ def publish(settings: Settings, run_date: date, versions: dict | None) -> dict:
 
 
 def monitor(settings: Settings, run_date: date) -> dict:
-    """The date's drift flags from risk.score_monitoring; `drifted` lists the models whose PSI crossed the threshold."""
-    from finrisk.db.engine import get_engine
-    from finrisk.monitoring.drift import drift_flags
+    """The date's drift status per model from risk.score_monitoring.
 
+    `drifted` lists the spec keys ("credit") whose drift has persisted: the score's PSI above
+    scoring.psi_threshold, on a sufficient sample, on monitoring.drift_persist_nights published
+    nights in a row ending at run_date. `watch` and `insufficient` list tonight's other findings;
+    `drift_nights` is each model's count of such nights so far.
+    """
+    from finrisk.db.engine import get_engine
+    from finrisk.monitoring.signals import drift_status
+
+    persist = settings.monitoring.drift_persist_nights
     with get_engine(settings).connect() as conn:
-        flags = drift_flags(conn, run_date)
+        status = drift_status(conn, run_date, persist)
     today = {
-        m: {"max_psi": f["max_psi"], "is_flagged": bool(f["is_flagged"]), "model_version": f["model_version"]}
-        for m, f in flags.items()
-        if f["score_date"] == run_date
+        m: {
+            "status": s["status"],
+            "score_psi": s["score_psi"],
+            "rows": s["detail"].get("rows"),
+            "is_flagged": s["is_flagged"],
+            "drift_nights": s["drift_nights"],
+            "model_version": s["model_version"],
+            "inputs_over_threshold": s["detail"].get("inputs_over_threshold", []),
+        }
+        for m, s in status.items()
+        if s["score_date"] == run_date
     }
-    drifted = sorted(m for m, f in today.items() if f["is_flagged"])
+    drifted = sorted(m for m, s in status.items() if s["persistent"])
+    watch = sorted(m for m, s in today.items() if s["status"] == "watch")
+    insufficient = sorted(m for m, s in today.items() if s["status"] == "insufficient_sample")
     log.info(
-        "monitor %s: drift %s (threshold PSI %.2f)",
+        "monitor %s: drift %s (score PSI over %.2f on %d nights in a row); watch %s; insufficient sample %s",
         run_date,
         ", ".join(drifted) or "none",
         settings.scoring.psi_threshold,
+        persist,
+        ", ".join(watch) or "none",
+        ", ".join(insufficient) or "none",
     )
     return {
         "score_date": run_date.isoformat(),
         "drift": today,
         "drifted": drifted,
+        "watch": watch,
+        "insufficient": insufficient,
+        "drift_nights": {m: s["drift_nights"] for m, s in today.items()},
+        "persist_nights": persist,
         "psi_threshold": settings.scoring.psi_threshold,
+        "watch_threshold": settings.monitoring.watch_threshold,
     }
 
 

@@ -33,6 +33,7 @@ def morning_summary(
     """The night's summary for `run_date`, read from risk.*, quality.* after publish."""
     from finrisk.db.engine import get_engine
     from finrisk.db.sql import query
+    from finrisk.monitoring.signals import drift_status
 
     params = {"score_date": run_date}
     with get_engine(settings).connect() as conn:
@@ -44,6 +45,7 @@ def morning_summary(
         bands = conn.execute(query("summary/band_shares"), params).all()
         warnings = {r.alert_type: int(r.alerts) for r in conn.execute(query("summary/early_warnings"), params)}
         flags = [dict(r._mapping) for r in conn.execute(query("summary/drift_flags"), params)]
+        drift = drift_status(conn, run_date, settings.monitoring.drift_persist_nights)
         quarantined = {
             r.table_name: int(r.rows_quarantined)
             for r in conn.execute(query("summary/quarantined_rows"), {"run_date": run_date})
@@ -91,12 +93,83 @@ def morning_summary(
             }
             for f in flags
         ],
+        "drift": _drift_section(settings, run_date, drift),
         "quarantined_rows": quarantined,
         "quarantine_backlog": backlog,
         "released_rows": released,
         "model_versions": versions or {},
         "links": link_map or {},
     }
+
+
+def _drift_section(settings: Settings, run_date: date, status: dict[str, dict]) -> dict:
+    """Tonight's drift status per model (spec key), with the PSI and the rows behind each finding."""
+    models = {}
+    for model, s in sorted(status.items()):
+        if s["score_date"] != run_date:
+            continue  # not scored tonight
+        d = s["detail"]
+        inputs = d.get("inputs") or {}
+        models[model] = {
+            "status": s["status"],
+            "model_version": s["model_version"],
+            "drift_nights": s["drift_nights"],
+            "persistent": s["persistent"],
+            "score": d.get("score"),
+            "inputs_over_threshold": {k: inputs[k] for k in d.get("inputs_over_threshold", []) if k in inputs},
+            "inputs_watch": {k: inputs[k] for k in d.get("inputs_watch", []) if k in inputs},
+            "insufficient": {k: inputs[k] for k in d.get("insufficient", []) if k in inputs},
+        }
+    return {
+        "persist_nights": settings.monitoring.drift_persist_nights,
+        "psi_threshold": settings.scoring.psi_threshold,
+        "watch_threshold": settings.monitoring.watch_threshold,
+        "min_rows": settings.monitoring.psi_min_rows,
+        "models": models,
+    }
+
+
+def _psi_text(name: str, entry: dict) -> str:
+    """'pd_12m PSI 0.412 on 1,200 rows' (pooled nights named when there were any)."""
+    pooled = f" pooled over {entry['pooled_nights']} nights" if entry.get("pooled_nights") else ""
+    psi = "no PSI" if entry.get("psi") is None else f"PSI {entry['psi']:.3f}"
+    return f"{name} {psi} on {entry.get('rows') or 0:,} rows{pooled}"
+
+
+def _drift_lines(drift: dict) -> list[str]:
+    """Drift (persistent, signalled for retraining), drift not yet persistent, watch, insufficient sample, stable."""
+    models = drift.get("models") or {}
+    n = drift.get("persist_nights")
+    groups: dict[str, list[str]] = {}
+    for model, m in models.items():
+        score = m.get("score") or {}
+        score_text = f"score {_psi_text(score['feature'], score)}" if score else "no score reference"
+        if m["status"] == "drift":
+            key = "persistent" if m["persistent"] else "early"
+            groups.setdefault(key, []).append(f"{model} ({score_text}, {m['drift_nights']} of {n} nights in a row)")
+        elif m["status"] == "watch":
+            inputs = [
+                f"input {_psi_text(k, v)}" for k, v in {**m["inputs_over_threshold"], **m["inputs_watch"]}.items()
+            ]
+            groups.setdefault("watch", []).append(f"{model} ({'; '.join([*inputs, score_text])})")
+        elif m["status"] == "insufficient_sample":
+            tonight = f", {score.get('night_rows') or 0:,} tonight" if score.get("pooled_nights") else ""
+            groups.setdefault("insufficient", []).append(
+                f"{model} ({score_text}{tonight}; needs {drift.get('min_rows'):,})"
+            )
+        else:
+            groups.setdefault(m["status"], []).append(f"{model} ({score_text})")
+    lines = [f"drift (persistent, retraining signalled): {'; '.join(groups.get('persistent', [])) or 'none'}"]
+    if groups.get("early"):
+        lines.append(f"drift, not yet persistent (needs {n} nights): {'; '.join(groups['early'])}")
+    lines.append(f"watch: {'; '.join(groups.get('watch', [])) or 'none'}")
+    lines.append(f"insufficient sample: {'; '.join(groups.get('insufficient', [])) or 'none'}")
+    lines.extend(
+        f"{status.replace('_', ' ')}: {'; '.join(v)}"
+        for status, v in sorted(groups.items())
+        if status not in ("persistent", "early", "watch", "insufficient")
+    )
+    return lines
 
 
 def summary_text(summary: dict) -> str:
@@ -119,11 +192,13 @@ def summary_text(summary: dict) -> str:
         f"new early warnings: {summary['new_early_warnings']}"
         + (f" ({', '.join(f'{k} {v}' for k, v in sorted(warnings.items()))})" if warnings else "")
     )
+    if summary.get("drift"):
+        lines.extend(_drift_lines(summary["drift"]))
     by_model: dict[str, list[str]] = {}
     for f in summary["drift_flags"]:
         by_model.setdefault(f["model"], []).append(f["metric"] if not f["feature"] else f"{f['metric']} {f['feature']}")
     lines.append(
-        "flags: "
+        "other flags: "
         + (
             "; ".join(
                 f"{m}: {len(v)} ({', '.join(v[:3])}{', ...' if len(v) > 3 else ''})"

@@ -3,6 +3,11 @@
 Everything is computed from the staged batches inside the publish transaction, binned in SQL
 (width_bucket), so memory does not grow with the population. The champions' training
 references travel with the batches (`model_references`), so publishing needs no registry.
+
+Each PSI row keeps the night's own counts per reference bin (`night_counts`). A night too small
+to judge on its own is pooled with the model version's previous published nights, read back
+from those counts in risk.score_monitoring (only a publish writes it, so every date there is
+a published night); the published tables do not keep the inputs, so that is the only way back.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from finrisk.bands import BANDS, band_share_problem
+from finrisk.config import MonitoringSettings
 from finrisk.db.sql import query
 from finrisk.models.specs import SPECS
-from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, is_flagged, psi, shares
+from finrisk.monitoring.psi import counts_from_buckets, inner_thresholds, shares
+from finrisk.monitoring.signals import model_status
+from finrisk.monitoring.stability import PsiRules, judge
 
 DECILES = [round(0.1 * i, 1) for i in range(1, 10)]
 
@@ -46,24 +54,41 @@ def _buckets(conn: Connection, statement, params: Mapping[str, Any], bins: int) 
     return counts_from_buckets(((r.bucket, r.rows) for r in rows), bins).tolist()
 
 
-def _psi_row(conn, run_ids, spec, feature, reference) -> tuple[float | None, dict]:
-    ref_shares = [float(s) for s in reference["shares"]]
-    thresholds = inner_thresholds(reference["edges"], len(ref_shares))
-    if not thresholds:
-        return None, {"reason": "reference has a single bin"}
-    counts = _buckets(
-        conn,
-        spec.target.query("buckets"),
-        {"run_ids": run_ids, "feature": feature, "thresholds": thresholds},
-        len(ref_shares),
-    )
-    value = _finite(psi(ref_shares, counts))
-    return value, {
-        "edges": list(reference["edges"]),
-        "expected": ref_shares,
-        "actual": [round(x, 6) for x in shares(counts).tolist()],
-        "rows": int(sum(counts)),
-    }
+class _EarlierNights:
+    """The previous published nights' counts per reference bin of one model version, read once when a night is small."""
+
+    def __init__(self, conn: Connection, model: str, version: str, score_date: date, nights: int):
+        self._params = {"model": model, "model_version": version, "score_date": score_date, "nights": nights}
+        self._conn = conn
+        self._by_feature: dict[str, list[tuple[date, list, list]]] | None = None
+
+    def of(self, label: str, edges: Sequence[float]) -> list[tuple[date, list]]:
+        """Latest first; only nights binned on the same reference edges."""
+        if self._by_feature is None:
+            self._by_feature = {}
+            for r in self._conn.execute(query("monitoring/earlier_night_counts"), self._params):
+                self._by_feature.setdefault(r.feature, []).append((r.score_date, list(r.night_counts), r.edges))
+        wanted = [float(e) for e in edges]
+        return [(day, counts) for day, counts, e in self._by_feature.get(label, []) if [float(x) for x in e] == wanted]
+
+
+def _psi_row(conn, run_ids, spec, feature, reference, earlier, rules, score_date) -> tuple[float | None, bool, dict]:
+    """One PSI row: tonight's counts per reference bin, pooled with earlier nights when few, judged."""
+    bins = len(reference["shares"])
+    try:
+        thresholds = inner_thresholds(reference["edges"], bins)
+    except ValueError as exc:
+        return None, False, {"status": "bad_reference", "reason": str(exc), "rows": 0}
+    if thresholds:
+        counts = _buckets(
+            conn, spec.target.query("buckets"), {"run_ids": run_ids, "feature": feature, "thresholds": thresholds}, bins
+        )
+    else:
+        counts = [0.0] * bins
+    label = feature or spec.target.prob_column
+    night_rows = sum(counts)
+    pool = earlier.of(label, reference["edges"]) if thresholds and night_rows < rules.min_rows else []
+    return judge(reference, counts, pool, rules, score_date)
 
 
 def monitoring_rows(
@@ -75,11 +100,16 @@ def monitoring_rows(
     references: Mapping[str, dict],
     psi_threshold: float,
     band_bounds: tuple[float, float, int] | None = None,
+    monitoring: MonitoringSettings | None = None,
 ) -> list[tuple]:
     """Every monitoring row of the date, ready for COPY into risk.score_monitoring.
 
     `band_bounds` = (min share, max share, min customers): band_share rows outside it are flagged.
+    `monitoring` says when a PSI has the sample to be a finding (defaults when not given); see
+    `finrisk.monitoring.stability` for the PSI rows' statuses and `signals.model_status` for the
+    drift row's.
     """
+    rules = PsiRules.from_settings(psi_threshold, monitoring)
     now = datetime.now(UTC)
     out: list[tuple] = []
 
@@ -120,30 +150,28 @@ def monitoring_rows(
             detail={"edges": [0.0, *DECILES, 1.0], "shares": [round(x, 6) for x in shares(counts).tolist()]},
         )
         reference = references.get(model) or {}
-        psis: dict[str, float] = {}
         targets = []
         if reference.get("score"):
             targets.append((prob, None, reference["score"]))
         for name, ref in (reference.get("inputs") or {}).items():
             targets.append((name, name, ref))
+        earlier = _EarlierNights(conn, spec.registered_name, versions[model], score_date, rules.pool_nights)
+        judged: dict[str, tuple[float | None, dict]] = {}
         for label, feature, ref in targets:
-            value, detail = _psi_row(conn, run_ids, spec, feature, ref)
-            flagged = value is not None and is_flagged(value, psi_threshold)
+            value, flagged, detail = _psi_row(conn, run_ids, spec, feature, ref, earlier, rules, score_date)
+            detail["kind"] = "score" if feature is None else "input"
             add(model, "champion", "psi", label, value, psi_threshold, flagged, detail)
-            if value is not None:
-                psis[label] = value
-        worst = max(psis.values()) if psis else None
+            judged[label] = (value, detail)
+        status, score_psi, detail = model_status(prob if reference.get("score") else None, judged, rules)
+        detail["has_reference"] = bool(reference)
         add(
             model,
             "champion",
             "drift",
-            value=worst,
+            value=score_psi,
             threshold=psi_threshold,
-            flagged=worst is not None and worst > psi_threshold,
-            detail={
-                "flagged": sorted(k for k, v in psis.items() if v > psi_threshold),
-                "has_reference": bool(reference),
-            },
+            flagged=status == "drift",
+            detail=detail,
         )
 
     for model in (m for m, spec in SPECS.items() if spec.target.has_bands and m in versions):
@@ -217,10 +245,3 @@ def _band_rows(conn: Connection, run_ids: list[str], band_bounds, add) -> None:
             flagged=out_of_bounds,
             detail={"customers": n, "mean_pd": float(r.mean_pd) if r else None, "bounds": [low, high]},
         )
-
-
-def drift_flags(conn: Connection, score_date: date) -> dict[str, dict]:
-    """The latest drift signal per registered model up to score_date: {model: {max_psi, is_flagged, ...}}."""
-    return {
-        r.model: dict(r._mapping) for r in conn.execute(query("monitoring/drift_flags"), {"score_date": score_date})
-    }

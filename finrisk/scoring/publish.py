@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy.engine import Connection, Engine
 
 from finrisk.bands import BANDS
-from finrisk.config import ScoringSettings
+from finrisk.config import MonitoringSettings, ScoringSettings
 from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
 from finrisk.errors import FinriskError
@@ -89,6 +89,7 @@ def publish_staged(
     run_id: str,
     run_ids: list[str] | None = None,
     versions: dict | None = None,
+    monitoring_settings: MonitoringSettings | None = None,
 ) -> Published:
     """Audit the staged shards of the date (exactly `run_ids` when given) and replace the date in risk.* at once.
 
@@ -136,6 +137,7 @@ def publish_staged(
             references,
             cfg.psi_threshold,
             band_bounds=(cfg.audit_band_min_share, cfg.audit_band_max_share, cfg.audit_band_min_rows),
+            monitoring=monitoring_settings,
         )
         rows["score_monitoring"] = copy_rows(
             conn.connection.dbapi_connection, "risk.score_monitoring", MONITORING_COLUMNS, monitoring

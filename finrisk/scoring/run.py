@@ -172,7 +172,9 @@ def score(
                 result.status = "empty"
             else:
                 reached("staged")
-                published = publish_staged(engine, cfg, score_date, run_id, run_ids=[run_id])
+                published = publish_staged(
+                    engine, cfg, score_date, run_id, run_ids=[run_id], monitoring_settings=settings.monitoring
+                )
                 reached("published")
                 result.rows_published = published.rows
                 result.status = "published"
@@ -228,7 +230,13 @@ def publish(settings: Settings, score_date: date, versions: dict | None = None) 
                 result.status = "empty"
             else:
                 published = publish_staged(
-                    engine, settings.scoring, score_date, run_id, run_ids=[b.run_id for b in batches], versions=versions
+                    engine,
+                    settings.scoring,
+                    score_date,
+                    run_id,
+                    run_ids=[b.run_id for b in batches],
+                    versions=versions,
+                    monitoring_settings=settings.monitoring,
                 )
                 reached("published")
                 result.rows_published = published.rows
