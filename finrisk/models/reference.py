@@ -1,8 +1,11 @@
-"""reference.json: the training population's score and key-input distributions, for PSI.
+"""reference.json: the score and numeric-input distributions a version's nightly PSI compares against.
 
-Format (docs/CONTRACTS.md): {"score": {"edges": [...], "shares": [...]}, "inputs": {name: {...}}}.
+Format (docs/CONTRACTS.md): {"score": {"edges": [...], "shares": [...]}, "inputs": {name: {...}}, "n": rows}.
 `edges` has one more entry than `shares`; the first and last edges are the observed min and
-max, so a scoring value outside them belongs to the first or last bin.
+max, so a scoring value outside them belongs to the first or last bin. The training step adds what
+the rows are (`finrisk.training.reference`): "population" ("scored": the population the nightly
+scoring of the as-of date reads; "training sample" with a "fallback" reason when that was empty),
+"as_of", "window" {"start", "end", "days"}, "population_rows" and "sample".
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from finrisk.models.truncation import truncation_report
 from finrisk.registry import gate as gating
 from finrisk.registry.client import load_scorer, resolve_alias
 from finrisk.registry.tracking import connect
+from finrisk.training.reference import reference_date, scored_reference
 from finrisk.training.register import log_register_and_gate
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Data:
     weights: dict[str, np.ndarray] | None = None  # population weights per part (fraud), None: every row weighs 1
     shift: float = 0.0  # the prior correction of a sampled training set
     fallback: str = ""  # why the population sampling was dropped, when it was
+    as_of: date | None = None  # the date trained as of (None: all staged)
 
 
 @dataclass
@@ -142,6 +144,7 @@ def read_and_split(settings: Settings, spec: ModelSpec, args: TrainArgs, as_of: 
         texts={name: [to_text(r.fields) for r in getattr(split, name)] for name in PARTS},
         labels={name: [r.meta["label"] for r in getattr(split, name)] for name in PARTS},
         fallback=fallback,
+        as_of=as_of,
     )
     if fallback:
         fingerprint["population"] = fallback
@@ -221,9 +224,51 @@ def _champion_metrics(settings: Settings, spec: ModelSpec, records: list, labels
     return evaluate(labels, probs, spec.positive_index, weights), ref.version
 
 
+def _training_sample_reference(spec: ModelSpec, args: TrainArgs, data: Data, trained: Trained) -> dict:
+    """The fallback reference: the last REFERENCE_SAMPLE training rows (fraud: redrawn by population weight)."""
+    sample = data.split.train[-REFERENCE_SAMPLE:]
+    sample_scores = trained.predict(sample)[:, spec.positive_index]
+    if data.weights:  # the reference describes the scored population: redraw the sample by population weight
+        w = data.weights["train"][-len(sample) :]
+        picks = np.random.default_rng(args.seed).choice(len(sample), size=len(sample), p=w / w.sum())
+        sample, sample_scores = [sample[i] for i in picks], sample_scores[picks]
+    return build_reference(sample_scores, [r.meta.get("numeric", {}) for r in sample])
+
+
+def monitoring_reference(settings: Settings, spec: ModelSpec, args: TrainArgs, data: Data, trained: Trained) -> dict:
+    """The PSI reference kept with the version: the population the nightly runs of the as-of date score, built
+    by the nightly reader and scored by the new model (`finrisk.training.reference`); the training sample only
+    when that population is empty, said in the reference and the log."""
+    day = reference_date(data.as_of, data.records)
+    if day is not None:
+        with get_engine(settings).connect() as conn:
+            reference = scored_reference(conn, spec, day, trained.predict, args.seed)
+        if reference is not None:
+            log.info(
+                "%s: monitoring reference = %d of %d %s scored on %s..%s (%s)",
+                spec.registered_name,
+                reference["n"],
+                reference["population_rows"],
+                spec.units,
+                reference["window"]["start"],
+                reference["window"]["end"],
+                reference["sample"],
+            )
+            return reference
+    why = f"no {spec.units} scored on the window ending {day}" if day else "no date to build the scored population of"
+    fallback = _training_sample_reference(spec, args, data, trained)
+    log.warning("%s: monitoring reference = %d training rows: %s", spec.registered_name, fallback["n"], why)
+    return {
+        **fallback,
+        "population": "training sample",
+        "as_of": day.isoformat() if day else None,
+        "fallback": f"{why}: the last {fallback['n']} training rows stand in",
+    }
+
+
 def evaluate_model(settings: Settings, spec: ModelSpec, args: TrainArgs, data: Data, fitted: Fit) -> Evaluation:
     """Holdout metrics against the best baseline and the champion, fairness by group, the gate's decision,
-    the fraud alert figures and the training population's reference for PSI."""
+    the fraud alert figures and the monitoring reference for PSI (the population it will score)."""
     trained, split = fitted.trained, data.split
     holdout_probs = trained.predict(split.holdout)
     holdout_weights = data.weights["holdout"] if data.weights else None
@@ -272,12 +317,7 @@ def evaluate_model(settings: Settings, spec: ModelSpec, args: TrainArgs, data: D
             settings.scoring.fraud_alert_threshold,
             [r.meta["time"] for r in split.holdout],
         )
-    sample = split.train[-REFERENCE_SAMPLE:]
-    sample_scores = trained.predict(sample)[:, spec.positive_index]
-    if data.weights:  # the reference describes the scored population: redraw the sample by population weight
-        w = data.weights["train"][-len(sample) :]
-        picks = np.random.default_rng(args.seed).choice(len(sample), size=len(sample), p=w / w.sum())
-        sample, sample_scores = [sample[i] for i in picks], sample_scores[picks]
+    reference = monitoring_reference(settings, spec, args, data, trained)
     return Evaluation(
         holdout_probs=holdout_probs,
         metrics=metrics,
@@ -291,7 +331,7 @@ def evaluate_model(settings: Settings, spec: ModelSpec, args: TrainArgs, data: D
         fairness_warnings=fairness_warnings,
         decision=decision,
         alerts=alerts,
-        reference=build_reference(sample_scores, [r.meta.get("numeric", {}) for r in sample]),
+        reference=reference,
     )
 
 
