@@ -449,38 +449,49 @@ def test_psi_flags_a_shifted_population(env):
         r["feature"]: r
         for r in _rows(
             engine,
-            """select feature, value, is_flagged from risk.score_monitoring
+            """select feature, value, is_flagged, detail from risk.score_monitoring
         where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""",
             d=D1,
         )
     }
-    assert not stable["txn_amount_30d"]["is_flagged"]
+    # 100 customers are below the default psi_min_rows (500): recorded as too small a sample, never flagged
+    assert not stable["txn_amount_30d"]["is_flagged"] and stable["txn_amount_30d"]["value"] is None
+    assert stable["txn_amount_30d"]["detail"]["status"] == "insufficient_sample"
+    assert stable["txn_amount_30d"]["detail"]["rows"] == 100
     # Every customer suddenly spends a fortune: the 30-day amounts leave the training range.
     at = datetime(D2.year, D2.month, D2.day, 9, tzinfo=UTC)
     with engine.begin() as conn:
         insert(conn, "transactions", [txn(f"TS{i:04d}", f"C{i:04d}", at, 25_000.0, "Jeweller") for i in range(100)])
-    score(env, D2)
+    small_enough = env.model_copy(
+        update={"monitoring": env.monitoring.model_copy(update={"psi_min_rows": 50, "psi_pool_nights": 1})}
+    )
+    score(small_enough, D2)
     shifted = {
         r["feature"]: r
         for r in _rows(
             engine,
-            """select feature, value, is_flagged from risk.score_monitoring
+            """select feature, value, is_flagged, detail from risk.score_monitoring
         where score_date = :d and model = 'finrisk-credit' and metric = 'psi'""",
             d=D2,
         )
     }
     assert shifted["txn_amount_30d"]["is_flagged"] and shifted["txn_amount_30d"]["value"] > 0.25
+    assert shifted["txn_amount_30d"]["detail"]["kind"] == "input" and shifted["pd_12m"]["detail"]["kind"] == "score"
     drift = _rows(
         engine,
         """select is_flagged, detail from risk.score_monitoring where score_date = :d
         and model = 'finrisk-credit' and metric = 'drift'""",
         d=D2,
     )[0]
-    assert drift["is_flagged"] and "txn_amount_30d" in drift["detail"]["flagged"]
-    from finrisk.monitoring.drift import drift_flags
+    # an input over the threshold is 'watch'; only the score's own PSI makes it 'drift' (the only flag)
+    assert "txn_amount_30d" in drift["detail"]["inputs_over_threshold"]
+    assert drift["detail"]["status"] in ("watch", "drift")
+    assert drift["is_flagged"] == (drift["detail"]["status"] == "drift")
+    from finrisk.monitoring.signals import drift_status
 
     with engine.connect() as conn:
-        assert drift_flags(conn, D2)["finrisk-credit"]["is_flagged"]
+        today = drift_status(conn, D2, persist_nights=3)["credit"]
+    assert today["status"] == drift["detail"]["status"] and not today["persistent"]  # one night is not persistent
 
 
 def _copy_version(settings, model: str) -> str:
