@@ -23,6 +23,7 @@ from finrisk.models.specs import get_spec
 from finrisk.monitoring.psi import psi_against
 from finrisk.registry.client import load_reference, resolve_alias
 from finrisk.scoring.run import score
+from finrisk.training.reference import scored_population, scored_reference
 from finrisk.training.train import train_model
 
 D = date(2025, 12, 15)  # every credit outcome of build_dataset is known by then (snapshot + 365 days)
@@ -69,6 +70,7 @@ def test_a_version_trained_as_of_d_keeps_the_reference_of_the_population_d_score
         train_model(settings, model, tiny_args(settings, max_steps=20), as_of=D)
     _credit_reference_is_the_night_it_was_trained_as_of(settings, engine)
     _fraud_reference_counts_every_transaction_of_the_window(settings, engine)
+    _sample_is_capped_reproducibly_and_empty_is_none(engine)
 
 
 def _reference(settings, model: str) -> dict:
@@ -126,3 +128,16 @@ def _fraud_reference_counts_every_transaction_of_the_window(settings, engine) ->
     assert ref["n"] == ref["population_rows"] == WINDOW_TXNS  # every transaction, not the 5 investigated
     assert sum(ref["score"]["shares"]) == pytest.approx(1.0)
     assert "merchant_labels_90d" in ref["inputs"]
+
+
+def _sample_is_capped_reproducibly_and_empty_is_none(engine) -> None:
+    spec = get_spec("fraud")
+    with engine.connect() as conn:
+        first, about = scored_population(conn, spec, D, seed=3, cap=10)
+        again, _ = scored_population(conn, spec, D, seed=3, cap=10)
+        everyone, _ = scored_population(conn, spec, D, seed=3)
+        empty = scored_reference(conn, spec, date(2020, 1, 1), lambda records: 1 / 0, seed=3)
+    assert about["population_rows"] == WINDOW_TXNS and about["sample"].startswith("hash shard 0 of 3")
+    assert 0 < len(first) <= 10 and [r.key for r in first] == [r.key for r in again]
+    assert {r.key for r in first} < {r.key for r in everyone} and len(everyone) == WINDOW_TXNS
+    assert empty is None  # nothing scored on that window: the caller falls back to the training sample
