@@ -87,8 +87,15 @@ def _psi_row(conn, run_ids, spec, feature, reference, earlier, rules, score_date
         counts = [0.0] * bins
     label = feature or spec.target.prob_column
     night_rows = sum(counts)
-    pool = earlier.of(label, reference["edges"]) if thresholds and night_rows < rules.min_rows else []
-    return judge(reference, counts, pool, rules, score_date)
+    # a model that scores its whole population every night (credit: every active customer) would
+    # count the same units again from earlier nights: only event-like units (transactions, articles) pool
+    poolable = spec.target.population_sql is None
+    small = bool(thresholds) and night_rows < rules.min_rows
+    pool = earlier.of(label, reference["edges"]) if small and poolable else []
+    value, flagged, detail = judge(reference, counts, pool, rules, score_date)
+    if small and not poolable:
+        detail["not_pooled"] = f"each night scores all {spec.units} again: earlier nights would count them twice"
+    return value, flagged, detail
 
 
 def monitoring_rows(

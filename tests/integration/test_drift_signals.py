@@ -156,3 +156,36 @@ def test_the_morning_summary_separates_watch_and_insufficient_sample(settings, e
     assert "insufficient sample: news (score negative_prob no PSI on 40 rows; needs 500)" in text
     assert "drift (persistent, retraining signalled): none" in text and "watch: none" in text
     assert json.loads(json.dumps(summary)) == summary  # JSON-safe for the alert channel
+
+
+def test_a_small_portfolio_is_not_pooled_with_its_own_earlier_nights(settings, engine):
+    """Credit scores every active customer each night: earlier nights hold the same customers, so no pooling."""
+    from finrisk.monitoring.drift import monitoring_rows
+
+    reference = {"credit": {"score": REFERENCE["news"]["score"]}}
+    earlier = D0 - timedelta(days=1)
+    with engine.begin() as conn:
+        conn.execute(  # an earlier published night of 1,000 customers, as its PSI row recorded it
+            sa.text("""
+            insert into risk.score_monitoring (score_date, run_id, model, model_version, role, metric, feature,
+                value, threshold, is_flagged, detail, computed_at)
+            values (:d, 'r0', 'finrisk-credit', '1', 'champion', 'psi', 'pd_12m', 0.01, 0.25, false,
+                cast(:detail as jsonb), now())"""),
+            {
+                "d": earlier,
+                "detail": json.dumps({"edges": reference["credit"]["score"]["edges"], "night_counts": [100] * 10}),
+            },
+        )
+        conn.execute(
+            sa.text("""
+            insert into risk_stage.credit_scores (run_id, score_date, customer_id, pd_12m, score_points, risk_band,
+                reason_codes, numeric_inputs, company, model_version)
+            select 'r1', :d, 'C' || i, p, 600, 'C', '[]'::jsonb, '{}'::jsonb, null, '1'
+            from unnest(cast(:p as double precision[])) with ordinality as t(p, i)"""),
+            {"d": D0, "p": RNG.beta(2, 5, 300).tolist()},
+        )
+        rows = monitoring_rows(conn, D0, "r1", ["r1"], {"credit": "1"}, reference, 0.25)
+    psi = next(r for r in rows if r[5] == "psi")
+    detail = psi[10]
+    assert detail["status"] == "insufficient_sample" and detail["rows"] == 300 and "pooled_nights" not in detail
+    assert "not_pooled" in detail and psi[7] is None and psi[9] is False
