@@ -48,6 +48,7 @@ class ValidationReport:
     docs_path: Path
     tables: dict[str, TableReport] = field(default_factory=dict)
     released: dict[str, int] = field(default_factory=dict)  # rows released from quarantine, per staging table
+    pages: dict[str, Path] = field(default_factory=dict)  # this run's GX validation page per table (Data Docs)
 
     @property
     def success(self) -> bool:

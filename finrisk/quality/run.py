@@ -32,6 +32,7 @@ from finrisk.ingest import TABLES
 from finrisk.quality import rules
 from finrisk.quality.countries import COUNTRY_CODES
 from finrisk.quality.docs_assets import localize
+from finrisk.quality.docs_history import current_pages, keep_run
 from finrisk.quality.report import ExpectationOutcome, TableReport, ValidationReport
 from finrisk.quality.suites import build_checkpoint, docs_dir
 from finrisk.quality.volume import VolumeBand, volume_band
@@ -106,6 +107,7 @@ def _validate(settings: Settings, run_date: date, run_id: str) -> ValidationRepo
             table_report.quarantined_rows,
             table_report.new_quarantined_rows,
         )
+    keep_run(report, report.pages)  # Data Docs keep every validated day, a failed one too (issue 22)
     failures = [t.batch_failure for t in report.tables.values() if t.batch_failure]
     if failures:
         raise FinriskError(
@@ -145,6 +147,7 @@ def _run_checkpoint(settings: Settings, report: ValidationReport, suites: dict[s
     except Exception as exc:  # GX wraps database and configuration errors in many exception types
         raise FinriskError(f"validation for {day} could not run: {str(exc).strip().splitlines()[0]}") from None
     localize(report.docs_path)  # Data Docs render offline: CDN links point at the installed local copies
+    report.pages = current_pages(report.docs_path)  # GX deletes them on the next run: keep_run archives them
     return {vr.suite_name: vr for vr in result.run_results.values()}
 
 
