@@ -11,6 +11,7 @@ when they exist (UI, secrets backend or `AIRFLOW_CONN_FINRISK_WAREHOUSE` /
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from airflow.sdk import Asset, get_current_context, task
@@ -25,7 +26,8 @@ WAREHOUSE_CONN_ID = "finrisk_warehouse"
 MLFLOW_CONN_ID = "finrisk_mlflow"
 GPU_POOL = "gpu"
 GPU_QUEUE = "gpu"
-# Emitted by finrisk_nightly's signal_drift when PSI crosses the threshold; finrisk_train runs on it.
+# Emitted by finrisk_nightly's signal_drift when a model's drift is material and persistent, with
+# extra {"models": [spec keys], "score_date": ...}; finrisk_train runs on it and retrains only those.
 DRIFT = Asset(
     "finrisk://risk/score_monitoring/drift",
     group="finrisk",
@@ -39,6 +41,47 @@ def parsed() -> Settings:
     Tasks read their own at run time (`settings()`), where the Airflow connections apply.
     """
     return Settings()
+
+
+def model_keys(names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Model names as spec keys ("credit"), registered names ("finrisk-credit") mapped; (known, unknown).
+
+    Known keys come once each, in the order of the built-in models.
+    """
+    from finrisk.models.specs import SPECS
+
+    by_name = {key: key for key in SPECS} | {spec.registered_name: key for key, spec in SPECS.items()}
+    found = {by_name[str(name)] for name in names if str(name) in by_name}
+    unknown = sorted({str(name) for name in names if str(name) not in by_name})
+    return [key for key in SPECS if key in found], unknown
+
+
+def models_to_train(drift_extras: Iterable[Mapping] | None) -> tuple[list[str], str]:
+    """Which models a finrisk_train run trains, and why (one line for the task log).
+
+    `drift_extras`: the extra of each drift Asset event that triggered the run (none for the
+    weekly cron or a manual run). No event: every model. Events: the union of their "models"
+    (spec keys or registered names); an event that names no models (e.g. emitted by hand without
+    an extra) stands for every model.
+    """
+    from finrisk.models.specs import SPECS
+
+    extras = list(drift_extras or [])
+    if not extras:
+        return list(SPECS), "not triggered by drift (weekly schedule or manual run): every model"
+    named: list[str] = []
+    for extra in extras:
+        models = extra.get("models") if isinstance(extra, Mapping) else None
+        if not isinstance(models, list | tuple):
+            return list(SPECS), f"a drift event names no models ({len(extras)} event(s)): every model"
+        named.extend(str(m) for m in models)
+    keys, unknown = model_keys(named)
+    dates = sorted({str(e["score_date"]) for e in extras if e.get("score_date")})
+    why = f"drift in {', '.join(keys) or 'no known model'} ({len(extras)} event(s)"
+    why += f", score dates {', '.join(dates)})" if dates else ")"
+    if unknown:
+        why += f"; unknown model names ignored: {', '.join(unknown)}"
+    return keys, why
 
 
 def _conn_url(conn_id: str) -> str | None:

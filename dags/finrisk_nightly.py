@@ -78,13 +78,19 @@ def finrisk_nightly():
 
     @task(outlets=[defaults.DRIFT], retries=0)
     def signal_drift(monitor: dict) -> dict:
-        if not monitor["drifted"]:
-            raise AirflowSkipException("no model's PSI crossed the threshold")
+        # models with material, persistent drift (spec keys; registered names are mapped)
+        models, unknown = defaults.model_keys(monitor.get("drifted") or [])
+        if unknown:
+            defaults.log.warning("signal_drift: unknown model names ignored: %s", ", ".join(unknown))
+        if not models:
+            # a skipped task emits no Asset event: no retraining is triggered tonight
+            raise AirflowSkipException("no model has material, persistent drift tonight: no drift Asset emitted")
         get_current_context()["outlet_events"][defaults.DRIFT].extra = {
-            "score_date": monitor["score_date"],
-            "models": monitor["drifted"],
+            "models": models,
+            "score_date": str(monitor["score_date"]),
         }
-        return {"drifted": monitor["drifted"]}
+        defaults.log.info("drift Asset emitted for %s (score date %s)", ", ".join(models), monitor["score_date"])
+        return {"drifted": models}
 
     @task
     def send_morning_summary(versions: dict, monitor: dict) -> dict:

@@ -2,16 +2,20 @@
 ### finrisk_train
 
 **Schedule:** weekly at `FINRISK_AIRFLOW__TRAIN_CRON` (default Sunday 03:00 UTC), and whenever
-`finrisk_nightly` flags drift (the Asset `finrisk://risk/score_monitoring/drift`, emitted when
-a champion's PSI crosses `FINRISK_SCORING__PSI_THRESHOLD`). One run at a time.
+`finrisk_nightly` emits the drift Asset `finrisk://risk/score_monitoring/drift` (only on a night
+when a model's drift is material and persistent; the event's extra names the models). One run at a time.
+**What a run trains:** the weekly (cron) run and a manual run train every model; a run
+triggered by drift events trains only the models those events name (the union over the events
+the run consumed), and the other `train_*` tasks show as skipped. `choose_models` logs which
+models and why.
 **Run date: the day that ended**, as for `finrisk_nightly`. The weekly tick carries a one-day
 data interval, so the run queued Sunday 03:00 has logical date Saturday 03:00 and trains as of
 Saturday; a drift-triggered run (no logical date) uses the day before it was queued, which is
 the night that flagged the drift; `airflow dags test finrisk_train D` and backfills use D.
 
 **Steps:** `check_migrations` → `ingest_sources` → `validate_staging` (the run date's batch,
-as `finrisk_nightly` stages it; re-running a date replaces its batch), then `train_credit`, `train_fraud`,
-`train_news` in parallel,
+as `finrisk_nightly` stages it; re-running a date replaces its batch) → `choose_models`, then
+`train_credit`, `train_fraud`, `train_news` in parallel (those chosen),
 each on the Celery queue `gpu` in the Airflow pool `gpu` (its size bounds the training jobs
 sharing the card). Each training reads only rows known by the run
 date (`as_of`), fine-tunes, evaluates against the baselines and the champion on the same
@@ -56,6 +60,18 @@ CFG = defaults.parsed()
     tags=["finrisk", "training", "gpu"],
 )
 def finrisk_train():
+    @task.branch(retries=0)
+    def choose_models() -> list[str]:
+        """The drift events that triggered this run name the models to retrain; no event: every model."""
+        context = get_current_context()
+        events = context["triggering_asset_events"].get(defaults.DRIFT, [])
+        models, why = defaults.models_to_train([event.extra for event in events])
+        skipped = [m for m in MODELS if m not in models]
+        defaults.log.info(
+            "training %s; skipping %s: %s", ", ".join(models) or "nothing", ", ".join(skipped) or "nothing", why
+        )
+        return [f"train_{model}" for model in models]
+
     def train_task(model: str):
         @task(task_id=f"train_{model}", **defaults.gpu_task(CFG))
         def train() -> dict:
@@ -64,7 +80,7 @@ def finrisk_train():
         return train()
 
     staged = defaults.check_migrations() >> defaults.ingest_sources() >> defaults.validate_staging()
-    staged >> [train_task(model) for model in MODELS]
+    staged >> choose_models() >> [train_task(model) for model in MODELS]
 
 
 finrisk_train()

@@ -105,7 +105,8 @@ def test_train_tasks_on_gpu_queue_and_pool_and_schedule_on_drift(dagbag):
     assert sorted(t.task_id for t in trains) == ["train_credit", "train_fraud", "train_news"]
     for t in trains:
         assert (t.queue, t.pool) == ("gpu", "gpu")
-        assert t.upstream_task_ids == {"validate_staging"}
+        assert t.upstream_task_ids == {"choose_models"}  # drift-triggered runs train only the drifted models
+    assert dag.get_task("choose_models").upstream_task_ids == {"validate_staging"}
     from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable
 
     assert isinstance(dag.timetable, AssetOrTimeSchedule)
