@@ -16,7 +16,7 @@ from finrisk.config import AlertSettings, Settings
 from finrisk.errors import FinriskError, one_line, redact
 
 log = logging.getLogger(__name__)
-__all__ = ["failure_alert", "one_line", "redact", "send"]
+__all__ = ["deadline_missed", "failure_alert", "one_line", "redact", "send"]
 
 
 def _clean(value: Any) -> Any:
@@ -117,4 +117,39 @@ def failure_alert(
         send(settings, subject, payload, text)
     except FinriskError as exc:  # the alert must not hide the failure it reports
         log.error("%s; the failure was: %s", exc, payload["reason"])
+    return _clean(payload)
+
+
+async def deadline_missed(context: dict | None = None, publish_by: str = "", **_: Any) -> dict:
+    """The Deadline Alert of a night still unpublished at publish_by (Airflow's triggerer awaits it).
+
+    `context` is what Airflow's scheduler hands a deadline callback: the DAG run and the deadline. One alert
+    goes through the configured channel; a channel that fails is logged, not raised (the run goes on).
+    """
+    import asyncio
+
+    from finrisk.config import get_settings
+
+    run = (context or {}).get("dag_run") or {}
+    deadline = (context or {}).get("deadline") or {}
+    settings = get_settings()
+    dag_id, run_id = run.get("dag_id", "finrisk_nightly"), run.get("dag_run_id", "?")
+    payload = {
+        "kind": "deadline_missed",
+        "dag_id": dag_id,
+        "run_id": run_id,
+        "logical_date": run.get("logical_date"),
+        "queued_at": run.get("queued_at"),
+        "state": run.get("state"),
+        "deadline": str(deadline.get("deadline_time", "")),
+        "publish_by": publish_by,
+        "run_url": f"{settings.alerts.airflow_base_url.rstrip('/')}/dags/{dag_id}/runs/{run_id}",
+    }
+    subject = f"[finrisk] {dag_id} run {run_id} not published by {publish_by} UTC"
+    state = payload["state"] or "running"
+    text = f"{subject}: still {state} at its deadline {payload['deadline']}\n{payload['run_url']}"
+    try:
+        await asyncio.to_thread(send, settings, subject, payload, text)
+    except FinriskError as exc:
+        log.error("%s; the deadline alert was: %s", exc, subject)
     return _clean(payload)

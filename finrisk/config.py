@@ -237,6 +237,12 @@ class AirflowSettings(BaseModel):
     gpu_pool_slots: int = Field(1, ge=1, help="concurrent training jobs the gpu pool admits (the set-up creates it)")
     nightly_cron: str = Field("30 1 * * *", help="finrisk_nightly schedule (UTC)")
     train_cron: str = Field("0 3 * * 0", help="finrisk_train weekly schedule (UTC), besides drift")
+    publish_by: str = Field(
+        "06:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+        help="UTC time (HH:MM[:SS]) by which the night's scores are published; a night still running then "
+        "sends one alert through the alert channel (an Airflow Deadline Alert)",
+    )
     owner: str = Field("risk-platform", help="owner shown in the Airflow UI")
 
 

@@ -57,3 +57,19 @@ def require_run_date(settings: Settings, run_date: date) -> date:
         return check_run_date(run_date, settings.run_date_max_days_ahead, settings.quality.min_event_year)
     except ValueError as exc:
         raise FinriskError(str(exc)) from None
+
+
+def publish_window(cron: str, publish_by: str) -> timedelta:
+    """How long after a scheduled night is queued its scores are due: from the cron's time of day to publish_by.
+
+    A daily cron firing at 01:30 with publish_by 06:00 gives 4 h 30 min, so the run queued at 01:30 is due
+    at 06:00 the same morning; a publish_by at or before the cron's time means the next day's.
+    """
+    from croniter import croniter
+
+    midnight = datetime(2026, 1, 1, tzinfo=UTC)
+    fires = croniter(cron, midnight - timedelta(seconds=1)).get_next(datetime)
+    due = datetime.combine(midnight.date(), time.fromisoformat(publish_by), tzinfo=UTC)
+    if due <= fires:
+        due += timedelta(days=1)
+    return due - fires
