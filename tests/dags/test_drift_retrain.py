@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -108,6 +109,12 @@ def _api(base: str, method: str, path: str, body: dict | None = None, token: str
         return json.loads(response.read() or b"{}")
 
 
+def _create_mlflow_tables(tracking_uri: str) -> None:
+    import mlflow
+
+    mlflow.MlflowClient(tracking_uri=tracking_uri).search_experiments()
+
+
 def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
     site = site_until_yesterday
     meta = site.metadata()
@@ -118,7 +125,9 @@ def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
         with meta.connect() as conn:
             return conn.execute(sa.text(sql), params).first()
 
-    with site.services("scheduler", "dag-processor") as env:
+    with ThreadPoolExecutor(1) as pool, site.services("scheduler", "dag-processor") as env:
+        # MLflow creates its tables on first use (~15 s): here, while the services start, not in train_fraud
+        mlflow_ready = pool.submit(_create_mlflow_tables, site.env["MLFLOW_TRACKING_URI"])
         base = env["AIRFLOW__API__BASE_URL"]
         asset = _wait(
             "the dag-processor to register finrisk_train and the drift Asset",
@@ -134,6 +143,7 @@ def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
         )
         assert unpause.returncode == 0, unpause.stdout[-2000:] + unpause.stderr[-2000:]
         token = _wait("the api-server", lambda: _api(base, "GET", "/auth/token")["access_token"], 90, logs)
+        mlflow_ready.result(timeout=120)
         event = _api(
             base,
             "POST",
