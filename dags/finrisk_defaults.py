@@ -11,10 +11,11 @@ when they exist (UI, secrets backend or `AIRFLOW_CONN_FINRISK_WAREHOUSE` /
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from airflow.sdk import Asset, get_current_context, task
+from airflow.sdk import Asset, AsyncCallback, DeadlineAlert, DeadlineReference, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from finrisk.config import Settings, psycopg2_url
@@ -209,3 +210,23 @@ def validate_staging() -> dict:
     from finrisk import steps
 
     return call(steps.validate, settings(), run_date(get_current_context()), retry=False)
+
+
+def publish_deadline(cfg: Settings) -> DeadlineAlert | None:
+    """The nightly's Deadline Alert: due `publish_window(nightly_cron, publish_by)` after the run is queued.
+
+    The run queued at the cron time (01:30) is due at publish_by (06:00); counted from queued_at, so a
+    backfill of last month is not late the moment it is created. Its callback runs on the triggerer and
+    sends one alert through finrisk's channel. None under `airflow dags test`: Airflow 3.3.2's DAG.test()
+    exits 1 after a successful run of any DAG with a deadline (apache/airflow#73428, fix in PR #73430),
+    and no scheduler watches a `dags test` run's deadline anyway.
+    """
+    from finrisk.dates import publish_window
+
+    if sys.argv[1:3] == ["dags", "test"]:
+        return None
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=publish_window(cfg.airflow.nightly_cron, cfg.airflow.publish_by),
+        callback=AsyncCallback("finrisk.alerts.deadline_missed", kwargs={"publish_by": cfg.airflow.publish_by}),
+    )

@@ -36,19 +36,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import finrisk_defaults as defaults
-from airflow.sdk import (
-    AsyncCallback,
-    CronDataIntervalTimetable,
-    DeadlineAlert,
-    DeadlineReference,
-    dag,
-    get_current_context,
-    task,
-)
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from finrisk import steps
-from finrisk.dates import publish_window
 
 CFG = defaults.parsed()
 SHARDS = CFG.scoring.shards
@@ -62,12 +53,7 @@ SHARDS = CFG.scoring.shards
     catchup=False,
     max_active_runs=1,
     default_args=defaults.default_args(CFG),
-    # scores due by publish_by: the run queued at the cron time (01:30) is due at 06:00; a later one alerts once
-    deadline=DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=publish_window(CFG.airflow.nightly_cron, CFG.airflow.publish_by),
-        callback=AsyncCallback("finrisk.alerts.deadline_missed", kwargs={"publish_by": CFG.airflow.publish_by}),
-    ),
+    deadline=defaults.publish_deadline(CFG),  # scores due by publish_by (06:00 UTC); a late night alerts once
     doc_md=__doc__,
     tags=["finrisk", "nightly", "scoring"],
 )

@@ -49,6 +49,16 @@ def test_the_nightly_dag_carries_the_deadline_from_the_settings():
     assert alert.callback.kwargs == {"publish_by": "06:00"}
 
 
+def test_dags_test_parses_the_nightly_without_its_deadline(monkeypatch):
+    """Airflow 3.3.2's DAG.test() exits 1 after a successful run of a DAG with a deadline (apache/airflow#73428)."""
+    import finrisk_defaults as defaults
+
+    monkeypatch.setattr(sys, "argv", ["airflow", "dags", "test", "finrisk_nightly", "2026-12-05"])
+    assert defaults.publish_deadline(defaults.parsed()) is None
+    monkeypatch.setattr(sys, "argv", ["airflow", "dag-processor"])
+    assert defaults.publish_deadline(defaults.parsed()).interval == timedelta(hours=4, minutes=30)
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[dict] = []
 
