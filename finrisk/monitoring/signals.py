@@ -38,6 +38,7 @@ def model_status(
         }
         if "pooled_nights" in detail:
             out["pooled_nights"] = len(detail["pooled_nights"])
+            out["night_rows"] = detail.get("night_rows")
         if detail.get("psi_small_sample") is not None:
             out["psi_small_sample"] = detail["psi_small_sample"]
         return out

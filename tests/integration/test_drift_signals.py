@@ -94,6 +94,9 @@ def test_a_small_night_far_from_the_reference_is_insufficient_not_flagged(settin
     d1, d2 = D0 + timedelta(days=1), D0 + timedelta(days=2)
     _night(engine, settings, d1, RNG.beta(5, 2, 300))
     assert _psi_rows(engine, d1)["negative_prob"]["detail"]["status"] == "insufficient_sample"  # 308 rows pooled
+    assert "news (score negative_prob no PSI on 308 rows pooled over 2 nights, 300 tonight; needs 500)" in (
+        summary_text(morning_summary(settings, d1))
+    )
     _night(engine, settings, d2, RNG.beta(5, 2, 300))
     pooled = _psi_rows(engine, d2)["negative_prob"]
     assert pooled["detail"]["pooled_nights"] == [d2.isoformat(), d1.isoformat()]  # 600 rows: D0 is not needed
