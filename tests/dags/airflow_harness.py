@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -180,6 +181,21 @@ class AirflowSite:
             for name in self.databases.values():
                 conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
         admin.dispose()
+
+
+def wait_for(what: str, probe, timeout: float, logs: Path, every: float = 1.0):
+    """Poll `probe` until it returns something other than None; on timeout fail with the services' log tails.
+
+    An OSError from the probe (the api-server still starting) counts as "not yet".
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with suppress(OSError):
+            if (value := probe()) is not None:
+                return value
+        time.sleep(every)
+    tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
 
 
 def _free_port() -> int:

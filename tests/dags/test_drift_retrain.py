@@ -85,19 +85,6 @@ def site_until_yesterday(tmp_path, pg_admin) -> Iterator:
         site.drop()
 
 
-def _wait(what: str, probe, timeout: float, logs: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if (value := probe()) is not None:
-                return value
-        except OSError:  # the api-server is still starting
-            pass
-        time.sleep(1)
-    tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
-
-
 def _api(base: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
     request = urllib.request.Request(
         base + path,
@@ -116,6 +103,8 @@ def _create_mlflow_tables(tracking_uri: str) -> None:
 
 
 def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
+    from airflow_harness import wait_for
+
     site = site_until_yesterday
     meta = site.metadata()
     logs = site.workdir / "services"
@@ -129,7 +118,7 @@ def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
         # MLflow creates its tables on first use (~15 s): here, while the services start, not in train_fraud
         mlflow_ready = pool.submit(_create_mlflow_tables, site.env["MLFLOW_TRACKING_URI"])
         base = env["AIRFLOW__API__BASE_URL"]
-        asset = _wait(
+        asset = wait_for(
             "the dag-processor to register finrisk_train and the drift Asset",
             lambda: one(
                 "select a.id from asset a join dag d on d.dag_id = 'finrisk_train' where a.uri = :uri",
@@ -142,7 +131,7 @@ def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
             ["airflow", "dags", "unpause", "finrisk_train"], env=env, capture_output=True, text=True, timeout=120
         )
         assert unpause.returncode == 0, unpause.stdout[-2000:] + unpause.stderr[-2000:]
-        token = _wait("the api-server", lambda: _api(base, "GET", "/auth/token")["access_token"], 90, logs)
+        token = wait_for("the api-server", lambda: _api(base, "GET", "/auth/token")["access_token"], 90, logs)
         mlflow_ready.result(timeout=120)
         event = _api(
             base,
@@ -152,7 +141,7 @@ def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
             token,
         )
         assert event["extra"]["models"] == ["fraud"]
-        run = _wait(
+        run = wait_for(
             "the asset-triggered finrisk_train run",
             lambda: one("select run_id, run_type from dag_run where dag_id = 'finrisk_train' order by id limit 1"),
             60,
@@ -169,7 +158,7 @@ def test_drift_event_for_fraud_retrains_only_fraud(site_until_yesterday):
             done = ("success", "failed", "skipped", "upstream_failed")
             return states if all(states.get(f"train_{m}") in done for m in ALL) else None
 
-        states = _wait("the train tasks to finish", decided, 240, logs)
+        states = wait_for("the train tasks to finish", decided, 240, logs)
         runs = one("select count(*) as n from dag_run where dag_id = 'finrisk_train'")
 
     assert run.run_type == "asset_triggered" and runs.n == 1

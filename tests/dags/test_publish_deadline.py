@@ -85,7 +85,7 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 
 
 def test_a_night_unpublished_at_its_deadline_sends_one_alert(tmp_path, pg_admin, webhook):
-    from airflow_harness import AirflowSite
+    from airflow_harness import AirflowSite, wait_for
 
     url, received = webhook
     admin_url = os.environ.get("FINRISK_TEST_DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -105,28 +105,21 @@ def test_a_night_unpublished_at_its_deadline_sends_one_alert(tmp_path, pg_admin,
         with meta.connect() as conn:
             return conn.execute(sa.text(sql), params).first()
 
-    def wait(what, probe, timeout):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if value := probe():
-                return value
-            time.sleep(1)
-        tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
-        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
-
     try:
         with site.services("scheduler", "dag-processor", "triggerer") as env:
-            wait("finrisk_nightly registered", lambda: one("select 1 from dag where dag_id = 'finrisk_nightly'"), 120)
+            dag_row = "select 1 from dag where dag_id = 'finrisk_nightly'"
+            wait_for("finrisk_nightly registered", lambda: one(dag_row), 120, logs)
             trigger = subprocess.run(
                 ["airflow", "dags", "trigger", "finrisk_nightly"], env=env, capture_output=True, text=True, timeout=120
             )
             assert trigger.returncode == 0, trigger.stdout[-2000:] + trigger.stderr[-2000:]
-            run = wait(
+            run = wait_for(
                 "the triggered run",
                 lambda: one("select run_id, queued_at from dag_run where dag_id = 'finrisk_nightly'"),
                 30,
+                logs,
             )
-            wait("the deadline alert", lambda: received, 90)
+            wait_for("the deadline alert", lambda: received or None, 90, logs)
             time.sleep(3)  # a second alert for the same run would arrive now
             deadline = one(
                 "select d.deadline_time, d.missed from deadline d join dag_run r on r.id = d.dagrun_id"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -111,17 +110,9 @@ def site_until_yesterday(tmp_path, pg_admin) -> Iterator:
         site.drop()
 
 
-def _wait(what: str, probe, timeout: float, logs: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if (value := probe()) is not None:
-            return value
-        time.sleep(2)
-    tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
-
-
 def test_scheduler_queues_the_latest_interval_and_it_ingests_the_day_that_ended(site_until_yesterday):
+    from airflow_harness import wait_for
+
     site = site_until_yesterday
     meta = site.metadata()
     warehouse = site.warehouse()
@@ -136,7 +127,7 @@ def test_scheduler_queues_the_latest_interval_and_it_ingests_the_day_that_ended(
             return conn.execute(sa.text(sql), params).first()
 
     with site.services("scheduler", "dag-processor") as env:
-        _wait(
+        wait_for(
             "the dag-processor to register finrisk_nightly",
             lambda: one(meta, "select 1 from dag where dag_id = 'finrisk_nightly'"),
             120,
@@ -146,7 +137,7 @@ def test_scheduler_queues_the_latest_interval_and_it_ingests_the_day_that_ended(
             ["airflow", "dags", "unpause", "finrisk_nightly"], env=env, capture_output=True, text=True, timeout=120
         )
         assert unpause.returncode == 0, unpause.stdout[-2000:] + unpause.stderr[-2000:]
-        run = _wait(
+        run = wait_for(
             "the scheduled run",
             lambda: one(
                 meta,
@@ -156,7 +147,7 @@ def test_scheduler_queues_the_latest_interval_and_it_ingests_the_day_that_ended(
             60,
             logs,
         )
-        state = _wait(
+        state = wait_for(
             "ingest_sources to finish",
             lambda: one(
                 meta,
