@@ -204,3 +204,37 @@ def build_dataset(conn, n_customers: int = 120, seed: int = 0, start: date = dat
         "transactions": len(txns),
         "articles": len(articles),
     }
+
+
+def stage_credit_night(conn, day: date, rows: dict[str, dict], run_id: str, cutoffs) -> None:
+    """Stage one hand-made night of credit scores (no model): rows = customer -> {pd, reasons, inputs} (the
+    last two optional); each band from `cutoffs`, one batch of version 1 for all three models."""
+    from finrisk.bands import risk_band
+
+    conn.execute(
+        sa.text("""
+        insert into risk_stage.batches (score_date, shard_index, shard_count, run_id, credit_model_version,
+            fraud_model_version, news_model_version, customers_scored, transactions_scored, articles_scored,
+            model_versions, model_counts, staged_at)
+        values (:d, 0, 1, :r, '1', '1', '1', :n, 0, 0, '{"credit": "1", "fraud": "1", "news": "1"}'::jsonb,
+            jsonb_build_object('credit', :n, 'fraud', 0, 'news', 0), now())"""),
+        {"d": day, "r": run_id, "n": len(rows)},
+    )
+    conn.execute(
+        sa.text("""
+        insert into risk_stage.credit_scores (run_id, score_date, customer_id, pd_12m, score_points, risk_band,
+            reason_codes, numeric_inputs, company, model_version)
+        values (:r, :d, :c, :p, 600, :b, cast(:rc as jsonb), cast(:ni as jsonb), null, '1')"""),
+        [
+            {
+                "r": run_id,
+                "d": day,
+                "c": cid,
+                "p": row["pd"],
+                "b": risk_band(row["pd"], cutoffs),
+                "rc": json.dumps(row.get("reasons", [])),
+                "ni": json.dumps(row.get("inputs", {})),
+            }
+            for cid, row in rows.items()
+        ],
+    )

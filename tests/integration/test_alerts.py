@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from staging_rows import customer, insert
+from staging_rows import customer, insert, stage_credit_night
 
 from finrisk.scoring.publish import publish_staged
 
@@ -14,28 +13,17 @@ UTC = UTC
 D1 = date(2024, 5, 1)
 D2 = D1 + timedelta(days=1)
 CUT = [0.02, 0.05, 0.10, 0.20]
-BAND = {0.01: "A", 0.03: "B", 0.07: "C", 0.15: "D", 0.5: "E"}
 
 
 def _stage(conn, day: date, pds: dict[str, float], run_id: str) -> None:
-    conn.execute(
-        sa.text("""
-        insert into risk_stage.batches (score_date, shard_index, shard_count, run_id, credit_model_version,
-            fraud_model_version, news_model_version, customers_scored, transactions_scored, articles_scored,
-            model_versions, model_counts, staged_at)
-        values (:d, 0, 1, :r, '1', '1', '1', :n, 0, 0, '{"credit": "1", "fraud": "1", "news": "1"}'::jsonb,
-            jsonb_build_object('credit', :n, 'fraud', 0, 'news', 0), now())"""),
-        {"d": day, "r": run_id, "n": len(pds)},
-    )
-    for cid, pd in pds.items():
-        reasons = [{"code": "notes", "description": "notes mention risk factors (notes)", "contribution": pd / 2}]
-        conn.execute(
-            sa.text("""
-            insert into risk_stage.credit_scores (run_id, score_date, customer_id, pd_12m, score_points, risk_band,
-                reason_codes, numeric_inputs, company, model_version)
-            values (:r, :d, :c, :p, 600, :b, cast(:rc as jsonb), '{}'::jsonb, null, '1')"""),
-            {"r": run_id, "d": day, "c": cid, "p": pd, "b": BAND[pd], "rc": json.dumps(reasons)},
-        )
+    rows = {
+        cid: {
+            "pd": pd,
+            "reasons": [{"code": "notes", "description": "notes mention risk factors (notes)", "contribution": pd / 2}],
+        }
+        for cid, pd in pds.items()
+    }
+    stage_credit_night(conn, day, rows, run_id, CUT)
 
 
 def test_each_trigger_and_a_stable_customer(settings, engine):

@@ -8,15 +8,13 @@ nights with planted deteriorations and counts warnings per 1,000 customers per n
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from staging_rows import customer, insert
+from staging_rows import customer, insert, stage_credit_night
 
-from finrisk.bands import risk_band
 from finrisk.db.sql import query
 from finrisk.scoring.publish import publish_staged
 
@@ -27,37 +25,6 @@ def _night(n: int) -> date:
     return D0 + timedelta(days=n)
 
 
-def _stage(conn, day: date, rows: dict[str, dict], run_id: str, cutoffs) -> None:
-    """Stage one night: rows = customer -> {pd, reasons (optional), inputs (optional)}."""
-    conn.execute(
-        sa.text("""
-        insert into risk_stage.batches (score_date, shard_index, shard_count, run_id, credit_model_version,
-            fraud_model_version, news_model_version, customers_scored, transactions_scored, articles_scored,
-            model_versions, model_counts, staged_at)
-        values (:d, 0, 1, :r, '1', '1', '1', :n, 0, 0, '{"credit": "1", "fraud": "1", "news": "1"}'::jsonb,
-            jsonb_build_object('credit', :n, 'fraud', 0, 'news', 0), now())"""),
-        {"d": day, "r": run_id, "n": len(rows)},
-    )
-    conn.execute(
-        sa.text("""
-        insert into risk_stage.credit_scores (run_id, score_date, customer_id, pd_12m, score_points, risk_band,
-            reason_codes, numeric_inputs, company, model_version)
-        values (:r, :d, :c, :p, 600, :b, cast(:rc as jsonb), cast(:ni as jsonb), null, '1')"""),
-        [
-            {
-                "r": run_id,
-                "d": day,
-                "c": cid,
-                "p": row["pd"],
-                "b": risk_band(row["pd"], cutoffs),
-                "rc": json.dumps(row.get("reasons", [])),
-                "ni": json.dumps(row.get("inputs", {})),
-            }
-            for cid, row in rows.items()
-        ],
-    )
-
-
 def _publish_nights(settings, engine, nights: list[dict[str, dict]]) -> dict[date, dict]:
     """Stage and publish each night in turn; the warnings of each night by customer."""
     cutoffs = settings.scoring.band_cutoffs
@@ -66,7 +33,7 @@ def _publish_nights(settings, engine, nights: list[dict[str, dict]]) -> dict[dat
         insert(conn, "customers", [customer(c, datetime(2024, 1, 1, tzinfo=UTC)) for c in customers])
     for n, rows in enumerate(nights):
         with engine.begin() as conn:
-            _stage(conn, _night(n), rows, f"r{n}", cutoffs)
+            stage_credit_night(conn, _night(n), rows, f"r{n}", cutoffs)
         publish_staged(engine, settings.scoring, _night(n), f"r{n}")
     with engine.connect() as conn:
         found = conn.execute(sa.text("select * from risk.risk_alerts order by score_date, customer_id")).all()
