@@ -47,6 +47,8 @@ class ModelSpec:
     # against the champion is the gate setting f"{primary_metric}_margin" (auc_margin, macro_f1_margin)
     fused: bool = True  # frozen encoder + tabular vector in one head (fusion.py); False = fine-tune the encoder
     daily_window: bool = True  # scoring reads the events of the score date only (:day_start)
+    # nightly populations (days ending on the as-of date) pooled into the monitoring reference; 1 for a standing one
+    reference_days: int = 7
     group_attributes: tuple[str, ...] | None = None  # fairness table keys; None = segment + settings' protected
     class_weighted: bool = False  # weighted loss for the fine-tune (then prior-corrected)
     must_beat_baseline: bool = True
@@ -145,6 +147,7 @@ SPECS: dict[str, ModelSpec] = {
         target=targets.CREDIT,
         units="customers",
         daily_window=False,
+        reference_days=1,
     ),
     "fraud": ModelSpec(
         name="fraud",
@@ -179,6 +182,7 @@ SPECS: dict[str, ModelSpec] = {
         known_column="is_known_article",
         target=targets.NEWS,
         units="articles",
+        reference_days=30,  # a handful of articles a night: a month makes a sample
         primary_metric="macro_f1",
         fused=False,
         group_attributes=("source",),

@@ -28,15 +28,11 @@ from finrisk.models.reference import build_reference
 from finrisk.models.specs import ModelSpec
 
 REFERENCE_CAP = 5000  # records scored for the reference at most (time), drawn reproducibly
-WINDOW_DAYS = {"credit": 1, "fraud": 7, "news": 30}  # days ending on the as-of date whose scored rows are pooled
-DAILY_WINDOW_DAYS = 7  # a model scored day by day that the table does not name
 
 
 def window_days(spec: ModelSpec) -> int:
     """Days of nightly populations the reference pools: 1 for a model that scores a standing population."""
-    if not spec.daily_window:
-        return 1
-    return WINDOW_DAYS.get(spec.name, DAILY_WINDOW_DAYS)
+    return spec.reference_days if spec.daily_window else 1
 
 
 def reference_date(as_of: date | None, records: list[Record]) -> date | None:
