@@ -209,6 +209,22 @@ class MonitoringSettings(BaseModel):
     )
 
 
+class BacktestSettings(BaseModel):
+    """Outcomes analysis: which published PD meets which outcome, and the traffic light's levels."""
+
+    match_days: int = Field(
+        31,
+        ge=0,
+        help="an outcome meets the PD published on the latest score date this many days before its snapshot, or on it",
+    )
+    amber_p: float = Field(0.05, gt=0, lt=1, help="Jeffreys one-sided p below this: amber (PD underestimates defaults)")
+    red_p: float = Field(0.001, gt=0, lt=1, help="Jeffreys one-sided p below this: red")
+    min_observations: int = Field(30, ge=1, help="a band or model with fewer outcomes is 'insufficient', never lit")
+    bootstrap_samples: int = Field(500, ge=50, help="resamples of the realised AUC's percentile interval")
+    fraud_maturity_days: int = Field(30, ge=0, help="a transaction's fraud label counts once it is this many days old")
+    model_cards_file: Path | None = Field(None, help="TOML of model cards (owner, use, limitations); default: built in")
+
+
 class AlertSettings(BaseModel):
     """Where failure alerts and the morning summary go: one channel."""
 
@@ -284,6 +300,7 @@ class Settings(BaseSettings):
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    backtest: BacktestSettings = Field(default_factory=BacktestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     airflow: AirflowSettings = Field(default_factory=AirflowSettings)
 
