@@ -218,7 +218,7 @@ class BacktestSettings(BaseModel):
         help="an outcome meets the PD published on the latest score date this many days before its snapshot, or on it",
     )
     amber_p: float = Field(0.05, gt=0, lt=1, help="Jeffreys one-sided p below this: amber (PD underestimates defaults)")
-    red_p: float = Field(0.001, gt=0, lt=1, help="Jeffreys one-sided p below this: red")
+    red_p: float = Field(0.01, gt=0, lt=1, help="Jeffreys one-sided p below this: red")
     min_observations: int = Field(30, ge=1, help="a band or model with fewer outcomes is 'insufficient', never lit")
     bootstrap_samples: int = Field(500, ge=50, help="resamples of the realised AUC's percentile interval")
     fraud_maturity_days: int = Field(30, ge=0, help="a transaction's fraud label counts once it is this many days old")
