@@ -153,6 +153,9 @@ class ScoringSettings(BaseModel):
     )
     reason_codes: int = Field(4, ge=0, le=4)
     reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
+    reason_catalogue: Path | None = Field(
+        None, help="the bank's reason catalogue (YAML); unset means the shipped demo catalogue"
+    )
     reason_min_band: str = Field(
         "C",
         pattern="^[A-E]$",
@@ -287,6 +290,15 @@ class Settings(BaseSettings):
         help="Airflow metadata database; unset means the embedded server's airflow database",
     )
     protected_attributes: list[str] = Field(default_factory=lambda: ["age_band"])
+    proxy_attributes: list[str] = Field(
+        default_factory=lambda: ["country", "region", "marketing_opt_in"],
+        help="inputs treated like protected attributes: left out of the model's inputs, never a reason "
+        "(the demo's country and region stand for national origin; the proxy screen measures each input)",
+    )
+    permitted_inputs: list[str] = Field(
+        default_factory=list,
+        help="protected or proxy attributes the bank's counsel permits as model inputs (still never a reason)",
+    )
     run_date_max_days_ahead: int = Field(
         1,
         ge=0,
