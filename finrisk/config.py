@@ -129,7 +129,24 @@ class FairnessSettings(BaseModel):
         default_factory=lambda: {"age": [25.0, 35.0, 45.0, 55.0, 65.0]},
         help="edges that band a numeric protected attribute; one without edges is banded at its quartiles",
     )
-    gate_refuse: bool = Field(False, help="the gate refuses a version with any flagged group")
+    gate_refuse: bool = Field(
+        True,
+        help="a breach (a group's adverse ratio and its whole bootstrap interval outside the band) keeps the version"
+        " challenger until a person overrides it with a reason (finrisk approve --override-fairness)",
+    )
+    n_boot: int = Field(1000, ge=50, help="bootstrap resamples for each adverse ratio's interval")
+    confidence: float = Field(0.95, gt=0.5, lt=1, help="the interval's confidence")
+    seed: int = Field(0, help="the bootstrap's seed (the same holdout gives the same intervals)")
+
+
+class ApprovalSettings(BaseModel):
+    """Four-eyes promotion (finrisk.registry.approval): who may move @champion, and what the night accepts."""
+
+    required: bool = Field(True, help="a version that passes the gate waits for `finrisk approve` by another person")
+    refuse_unapproved_champion: bool = Field(
+        True, help="the night refuses a @champion that no audited promotion or approval put there"
+    )
+    user: str | None = Field(None, help="the identity finrisk records (default: the OS user)")
 
 
 class ScoringSettings(BaseModel):
@@ -225,6 +242,7 @@ class BacktestSettings(BaseModel):
     min_observations: int = Field(30, ge=1, help="a band or model with fewer outcomes is 'insufficient', never lit")
     bootstrap_samples: int = Field(500, ge=50, help="resamples of the realised AUC's percentile interval")
     fraud_maturity_days: int = Field(30, ge=0, help="a transaction's fraud label counts once it is this many days old")
+    alert_model: str = Field("fraud", help="the model whose alerts (risk.fraud_alerts) get realised precision/recall")
     model_cards_file: Path | None = Field(None, help="TOML of model cards (owner, use, limitations); default: built in")
 
 
@@ -310,6 +328,7 @@ class Settings(BaseSettings):
     train: TrainSettings = Field(default_factory=TrainSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     backtest: BacktestSettings = Field(default_factory=BacktestSettings)
