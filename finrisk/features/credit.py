@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from finrisk.features.protected import InputPolicy, current_policy
 from finrisk.features.records import Record
 from finrisk.features.serialize import format_value, join_values
 
@@ -93,9 +94,16 @@ def groups(segment: str | None, profile: dict[str, Any] | None) -> dict[str, str
     return out
 
 
-def build(row: dict[str, Any]) -> Record:
-    """One credit Record from a row of sql/features/credit_features.sql."""
-    profile = row["profile"] or {}
+def build(row: dict[str, Any], policy: InputPolicy | None = None) -> Record:
+    """One credit Record from a row of sql/features/credit_features.sql.
+
+    Protected attributes and proxies (`policy`, default the settings') are measured, not used: they are
+    left out of the text and the tabular attributes (unless counsel permits them) and kept in
+    `meta["protected"]` and `meta["groups"]` for fairness measurement and the proxy screen."""
+    policy = policy or current_policy()
+    raw_profile = row["profile"] or {}
+    protected = {str(k): v for k, v in raw_profile.items() if policy.is_sensitive(k)}
+    profile = {k: v for k, v in raw_profile.items() if not policy.withholds(k)}
     fields: dict[str, str] = {"notes": format_value(row["notes"]), "segment": format_value(row["segment"])}
     fields.update(profile_fields(profile, PRIORITY_KEYS))
     fields["spend 30d"] = f"{row['txn_count_30d']} txns {_amount(row['txn_amount_30d'])}"
@@ -123,8 +131,9 @@ def build(row: dict[str, Any]) -> Record:
         "numeric": numeric,
         "number_groups": NUMBER_GROUPS,
         "wide_only": WIDE_ONLY,
-        "attributes": {"segment": row["segment"] or "unknown", **(row["profile"] or {})},
-        "groups": groups(row["segment"], row["profile"]),
+        "attributes": {"segment": row["segment"] or "unknown", **profile},
+        "groups": {**groups(row["segment"], raw_profile), **{k: format_value(v) for k, v in protected.items()}},
+        "protected": protected,
     }
     return Record(key=row["key"], fields=fields, meta=meta)
 

@@ -7,7 +7,10 @@ probability when it is removed. The largest positive contributions become reason
 so an analyst can tie every reason to a real field of the record.
 
 Descriptions are generic, derived from the key name, and never quote values: reason codes
-are readable by analysts who may not see profiles or notes.
+are readable by analysts who may not see profiles or notes. A group names each of its fields
+("a, b and c"), never "and N related fields". This is the path of transaction alerts; an adverse
+decision about a customer (credit) is explained with the bank's reason catalogue, value and
+direction included (finrisk.scoring.adverse_reasons).
 """
 
 from __future__ import annotations
@@ -43,29 +46,25 @@ def readable(key: str) -> str:
     return re.sub(r"[_\-]+", " ", name).strip() or key
 
 
+def _names(keys: Sequence[str]) -> str:
+    names = [readable(k) for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def describe(code: str, profile_keys: Collection[str] = ()) -> str:
-    """A readable, value-free description of a field (or group of fields) key.
+    """A readable, value-free description of a field (or group of fields) key; a group names every field.
 
     Keys the caller knows to be profile attributes read "profile: <key>" whatever their name.
     """
     keys = code.split(_SEPARATOR)
     key = keys[0]
     if key in profile_keys:
-        text = f"profile: {readable(key)}"
-        if len(keys) > 1:
-            text += f" and {len(keys) - 1} related field{'s' if len(keys) > 2 else ''}"
-        return text
+        return f"profile: {_names(keys)}"
     words = [w for w in re.split(r"[^a-z0-9]+", key.lower()) if w]
-    text = None
     for prefixes, template in _DESCRIPTIONS:
         if any(w.startswith(prefixes) for w in words):
-            text = template.format(name=readable(key))
-            break
-    if text is None:
-        text = f"profile: {readable(key)}"
-    if len(keys) > 1:
-        text += f" and {len(keys) - 1} related field{'s' if len(keys) > 2 else ''}"
-    return text
+            return template.format(name=_names(keys))
+    return f"profile: {_names(keys)}"
 
 
 def field_groups(keys: Sequence[str], max_groups: int) -> list[list[str]]:

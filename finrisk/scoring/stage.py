@@ -21,11 +21,14 @@ from sqlalchemy.engine import Engine
 from finrisk.config import ScoringSettings
 from finrisk.db.copy import copy_rows
 from finrisk.db.sql import query
+from finrisk.features.protected import current_policy
 from finrisk.features.records import explained_fields
 from finrisk.models.specs import SPECS, ModelSpec
 from finrisk.models.targets import CHALLENGER_TABLE, Scored
+from finrisk.scoring.adverse_reasons import explain_adverse
 from finrisk.scoring.embedding_store import EmbeddingStore
 from finrisk.scoring.models import RunModels
+from finrisk.scoring.reason_catalogue import load_catalogue
 from finrisk.scoring.reasons import explain_batch
 
 log = logging.getLogger(__name__)
@@ -107,7 +110,18 @@ def _explain_some(
     reasons: list[list[dict] | None] = [None] * len(records)
     if not wanted:
         return reasons
-    profile_keys = [set(records[i].meta.get("attributes", {})) - {"segment"} for i in wanted] if with_profile else None
+    if with_profile:  # an adverse decision about a customer: the bank's catalogue (finrisk.scoring.adverse_reasons)
+        catalogue = load_catalogue(cfg.reason_catalogue, current_policy())
+        found = explain_adverse(
+            [records[i] for i in wanted],
+            adverse[wanted],
+            lambda variants, owners: explain(variants, [wanted[o] for o in owners]),  # owners index the block
+            catalogue,
+            cfg.reason_codes,
+        )
+        for i, codes in zip(wanted, found):
+            reasons[i] = codes
+        return reasons
     from finrisk.models.tabular import occluded_record
     from finrisk.scoring.reasons import field_groups
 
@@ -120,7 +134,6 @@ def _explain_some(
         lambda variants: explain([occluded_record(records[o], v) for v, o in zip(variants, owners)], owners),
         cfg.reason_codes,
         cfg.reason_max_fields,
-        profile_keys,
     )
     for i, codes in zip(wanted, found):
         reasons[i] = codes

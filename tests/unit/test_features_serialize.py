@@ -45,7 +45,11 @@ def test_synthetic_examples_are_text_for_every_spec():
 
 
 def test_credit_text_puts_notes_and_key_risk_fields_first_and_keeps_every_profile_key():
-    from finrisk.features.credit import build
+    from finrisk.features.credit import build as build_with_policy
+    from finrisk.features.protected import InputPolicy
+
+    def build(row):  # no protected attributes configured: every profile key is an input
+        return build_with_policy(row, InputPolicy())
 
     row = {
         "key": "C1",
