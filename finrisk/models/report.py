@@ -65,6 +65,20 @@ def fairness_summary(flagged: list[dict], warnings: list[str], band: tuple[float
     return head + table + (f"<ul>{notes}</ul>" if notes else "")
 
 
+def proxy_section(rows: list[dict]) -> list[str]:
+    """The proxy screen: how strongly each input predicts each protected attribute (strongest first)."""
+    from finrisk.models.proxy_screen import COLUMNS, FLAG_U, FLAG_V, MIN_N
+
+    flagged = [r for r in rows if r.get("flag")]
+    return [
+        "<h2>Proxy screen: inputs that predict a protected attribute</h2>",
+        f"<p><b>{len(flagged)} input/attribute pair(s) flagged</b> (Cramér's V &ge; {FLAG_V} or Theil's U &ge; "
+        f"{FLAG_U} on at least {MIN_N} holdout records). Protected attributes and proxies are not model inputs; "
+        "a flagged input may carry one back: leave it out or record why it stays.</p>",
+        _table(rows[:40], list(COLUMNS)),
+    ]
+
+
 def _img(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode()
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
@@ -90,9 +104,11 @@ def write_report(
     warnings: list[str] | None = None,
     band: tuple[float, float] = (0.8, 1.25),
     sections: dict[str, list[dict]] | None = None,
+    proxies: list[dict] | None = None,
 ) -> Path:
     """Write the report to `path` and return it. `flagged` are the protected groups outside the
-    four-fifths `band`, `warnings` the fairness warnings, `sections` extra titled tables."""
+    four-fifths `band`, `warnings` the fairness warnings, `sections` extra titled tables, `proxies` the
+    proxy screen (finrisk.models.proxy_screen.screen)."""
     gate = (
         f"<p><b>{html.escape(decision.decision)}</b> (passed: {decision.passed})</p><ul>"
         + "".join(f"<li>{html.escape(r)}</li>" for r in decision.reasons)
@@ -138,6 +154,7 @@ def write_report(
                 "flag",
             ],
         ),
+        *(proxy_section(proxies) if proxies is not None else []),
         "<h2>Training configuration</h2>",
         f"<pre>{html.escape(json.dumps(config, indent=1, default=str))}</pre>",
     ]
