@@ -28,13 +28,23 @@ def register(app: typer.Typer) -> None:
         """Compare published PDs with the defaults that followed, per band and overall; store in risk.*."""
         from datetime import UTC, datetime
 
-        from finrisk.backtest.run import backtest
+        from finrisk.backtest.run import SOURCES, backtest
         from finrisk.commands.dates import parse_date
         from finrisk.config import get_settings
+        from finrisk.errors import FinriskError
 
+        if source not in SOURCES:
+            raise FinriskError(f"--source {source!r} is not one of {', '.join(SOURCES)}")
         day = parse_date(as_of) if as_of else datetime.now(UTC).date()
         echo(f"back-testing PDs on outcomes known by {day} ...", err=True)
-        with bar("  scoring past snapshots", None, "customers") as progress:
+        bars: list = []
+
+        def progress(n: int) -> None:  # a bar only when past snapshots are scored (point in time)
+            if not bars:
+                bars.append(bar("  scoring past snapshots", None, "customers"))
+            bars[0].update(n)
+
+        try:
             report = backtest(
                 get_settings(),
                 day,
@@ -42,8 +52,11 @@ def register(app: typer.Typer) -> None:
                 parse_date(until) if until else None,
                 source,
                 version,
-                progress=progress.update,
+                progress=progress,
             )
+        finally:
+            for each in bars:
+                each.close()
         for line in report.lines():
             echo(line)
         echo("stored in risk.backtest_results, risk.latest_backtests, risk.model_inventory")
