@@ -274,6 +274,7 @@ class AirflowSettings(BaseModel):
     gpu_pool_slots: int = Field(1, ge=1, help="concurrent training jobs the gpu pool admits (the set-up creates it)")
     nightly_cron: str = Field("30 1 * * *", help="finrisk_nightly schedule (UTC)")
     train_cron: str = Field("0 3 * * 0", help="finrisk_train weekly schedule (UTC), besides drift")
+    backtest_cron: str = Field("0 5 2 * *", help="finrisk_backtest monthly schedule (UTC): back-tests as of the 1st")
     publish_by: str = Field(
         "06:00",
         pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
