@@ -13,7 +13,8 @@ date's rows, so a re-run leaves identical rows.
 **Steps:** `check_migrations` → `ingest_sources` → `validate_staging` → `resolve_versions` →
 `score_shard` (mapped over `FINRISK_SCORING__SHARDS` shards) → `publish_scores` →
 `monitor_drift` → `signal_drift` (emits the drift Asset that starts `finrisk_train`) and
-`send_morning_summary`.
+`send_morning_summary`; after the publish, `estimate_performance` stores the champion's estimated
+AUC and default rate from its calibrated PDs (`risk.performance_estimates`, before outcomes arrive).
 
 **Inputs:** `source.*` (upstream), the `@champion`/`@challenger` versions in MLflow, resolved
 once per night and pinned for every shard and the publish (a promotion mid-night waits for
@@ -77,6 +78,12 @@ def finrisk_nightly():
     def monitor_drift(published: dict) -> dict:
         return defaults.call(steps.monitor, defaults.settings(), defaults.run_date(get_current_context()))
 
+    @task
+    def estimate_performance(published: dict) -> dict:
+        from finrisk.backtest.run import estimate_night  # the champion's AUC and default rate before labels (CBPE)
+
+        return defaults.call(estimate_night, defaults.settings(), defaults.run_date(get_current_context()))
+
     @task(outlets=[defaults.DRIFT], retries=0)
     def signal_drift(monitor: dict) -> dict:
         # models with material, persistent drift (spec keys; registered names are mapped)
@@ -117,6 +124,7 @@ def finrisk_nightly():
     scored = score_shard.partial(count=SHARDS, versions=versions).expand(index=list(range(SHARDS)))
     published = publish_scores(versions, scored)
     monitored = monitor_drift(published)
+    estimate_performance(published)
     signal_drift(monitored)
     send_morning_summary(versions, monitored)
 

@@ -286,3 +286,21 @@ def estimate_night(settings: Settings, score_date: date) -> dict:
             )
     log.info("performance estimated for %s on %s: %s", model, score_date, estimates or "nothing published")
     return {"score_date": str(score_date), "model": model, "estimates": estimates}
+
+
+def backtest_step(settings: Settings, run_date: date) -> dict:
+    """The DAG's step: back-test as of `run_date`; returns the lights and the table's lines (JSON-safe, small)."""
+    report = backtest(settings, run_date)
+    for line in report.lines():
+        log.info("%s", line)
+    return {
+        "as_of": str(run_date),
+        "lights": {
+            f"{b.key['model']} v{b.key['model_version']} {b.key['source']}": b.comparison.light
+            for b in report.backtests
+        },
+        "observations": {
+            f"{b.key['model']} v{b.key['model_version']} {b.key['source']}": b.comparison.overall.observations
+            for b in report.backtests
+        },
+    }
