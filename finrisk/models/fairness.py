@@ -7,12 +7,20 @@
 - `flag_groups` recomputes each group's adverse-decision ratio against the attribute's reference
   group (the largest group by default) and flags every protected group outside
   [min_ratio, max_ratio] (four-fifths: 0.8 and 1.25), with its n.
+- `assess` is what training uses: fairlearn's `MetricFrame` gives each protected group's selection
+  (adverse-decision) rate, true- and false-positive rates and calibration (mean score against the
+  observed rate); `flag_groups` flags the point ratios, and a stratified bootstrap (each group's rows
+  resampled with replacement, `n_boot` times) gives each ratio's interval. A flagged group whose whole
+  interval lies outside the band is a breach, which blocks promotion where `gate_refuse` is on (the
+  default); a flagged group whose interval reaches into the band is a warning. `FairnessResult` gives the
+  report's table, the run's metrics and the tags from the same lists, so they cannot disagree.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -116,8 +124,149 @@ def flag_groups(
 
 
 def describe(flagged: list[dict]) -> list[str]:
-    """One short line per flagged group: attribute=group ratio (n)."""
+    """One short line per flagged group: attribute=group ratio [bootstrap interval, when known] (n)."""
     return [
-        f"{r['attribute']}={r['group']} adverse ratio {r['adverse_ratio']:.2f} vs {r['reference']} (n {r['n']})"
+        f"{r['attribute']}={r['group']} adverse ratio {r['adverse_ratio']:.2f}"
+        + (f" [{r['ratio_low']:.2f}, {r['ratio_high']:.2f}]" if "ratio_low" in r else "")
+        + f" vs {r['reference']} (n {r['n']})"
         for r in flagged
     ]
+
+
+@dataclass
+class FairnessResult:
+    """One training run's fairness check: `rows` (every protected group), `flagged` (point ratio outside the
+    band), `breaches` (flagged, interval outside the band too), `warnings` (attributes not checked or banded
+    at quartiles) and the attributes `checked`."""
+
+    rows: list[dict] = field(default_factory=list)
+    flagged: list[dict] = field(default_factory=list)
+    breaches: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """breach | flagged (outside the band, interval reaches into it) | clear | not_checked."""
+        if self.breaches:
+            return "breach"
+        if self.flagged:
+            return "flagged"
+        return "clear" if self.checked else "not_checked"
+
+    @property
+    def notes(self) -> list[str]:
+        """Everything a reviewer is warned about: flagged groups that are no breach, then the data warnings."""
+        return [f"{line} (interval reaches into the band)" for line in describe(self.unconfirmed)] + self.warnings
+
+    @property
+    def unconfirmed(self) -> list[dict]:
+        return [r for r in self.flagged if not r.get("breach")]
+
+    def metrics(self) -> dict[str, float]:
+        """The MLflow metrics: counts of the same lists the tags and the report show."""
+        return {
+            "fairness_breaches": float(len(self.breaches)),
+            "fairness_flagged_groups": float(len(self.flagged)),
+            "fairness_warnings": float(len(self.notes)),
+            "fairness_attributes_checked": float(len(self.checked)),
+        }
+
+    def tags(self) -> dict[str, str]:
+        """The run's and the version's tags: status, breaches, warnings (\"none\" when empty)."""
+        return {
+            "fairness_status": self.status,
+            "fairness_breaches": ("; ".join(describe(self.breaches)) or "none")[:4900],
+            "fairness_flags": ("; ".join(describe(self.flagged)) or "none")[:4900],
+            "fairness_warnings": ("; ".join(self.notes) or "none")[:4900],
+            "fairness_flagged_groups": str(len(self.flagged)),
+        }
+
+
+def ratio_intervals(rows: list[dict], *, n_boot: int = 1000, confidence: float = 0.95, seed: int = 0) -> None:
+    """Set ratio_low/ratio_high on rows already given `reference` and `adverse_ratio` (flag_groups): the
+    stratified bootstrap interval of each group's adverse rate over its reference group's. Resampling a
+    group's n rows with replacement gives Binomial(n, rate) adverse decisions, so the draws are binomial."""
+    rng = np.random.default_rng(seed)
+    tail = (1 - confidence) / 2
+    for attribute in dict.fromkeys(r["attribute"] for r in rows):
+        part = [r for r in rows if r["attribute"] == attribute]
+        draws = {r["group"]: rng.binomial(r["n"], min(max(r["adverse_rate"], 0.0), 1.0), n_boot) / r["n"] for r in part}
+        for r in part:
+            ref = draws.get(r.get("reference"))
+            if ref is None or r["group"] == r.get("reference"):
+                r["ratio_low"] = r["ratio_high"] = r["adverse_ratio"]
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratios = np.where(ref > 0, draws[r["group"]] / np.where(ref > 0, ref, 1.0), np.inf)
+            ratios = np.where(np.isnan(ratios), 1.0, ratios)
+            low, high = np.quantile(ratios, [tail, 1 - tail])
+            r["ratio_low"], r["ratio_high"] = float(low), float(high)
+
+
+def group_metrics(values: Sequence[str], y: np.ndarray, score: np.ndarray, cutoff: float) -> list[dict]:
+    """fairlearn's MetricFrame by group: n, selection (adverse) rate, TPR, FPR, mean score and observed rate."""
+    from fairlearn.metrics import (
+        MetricFrame,
+        count,
+        false_positive_rate,
+        mean_prediction,
+        selection_rate,
+        true_positive_rate,
+    )
+
+    adverse = (score >= cutoff).astype(int)
+    decisions = MetricFrame(
+        metrics={
+            "n": count,
+            "adverse_rate": selection_rate,
+            "tpr": true_positive_rate,
+            "fpr": false_positive_rate,
+        },
+        y_true=y,
+        y_pred=adverse,
+        sensitive_features=np.asarray(values),
+    ).by_group
+    calibration = MetricFrame(
+        metrics={"mean_score": mean_prediction, "bad_rate": lambda t, p: float(np.mean(t))},
+        y_true=y,
+        y_pred=score,
+        sensitive_features=np.asarray(values),
+    ).by_group
+    rows = []
+    for group in decisions.index:
+        row = {"group": str(group), **{k: float(v) for k, v in decisions.loc[group].items()}}
+        row.update({k: float(v) for k, v in calibration.loc[group].items()})
+        row["n"] = int(row["n"])
+        row["calibration_gap"] = row["mean_score"] - row["bad_rate"]
+        rows.append(row)
+    return rows
+
+
+def assess(groups: Sequence[dict], y, score, protected: Sequence[str], warnings: list[str], fair, cutoff: float):
+    """The fairness check of a holdout: MetricFrame figures per protected group, four-fifths flags on the
+    adverse-decision ratio, bootstrap intervals, and breaches (interval wholly outside the band)."""
+    y, score = np.asarray(y, dtype=int), np.asarray(score, dtype=float)
+    result = FairnessResult(warnings=list(warnings))
+    for attribute in protected:
+        values = [str(g.get(attribute, "missing")) for g in groups]
+        if not values or all(v == "missing" for v in values):
+            continue
+        result.checked.append(attribute)
+        result.rows += [{"attribute": attribute, **row} for row in group_metrics(values, y, score, cutoff)]
+    result.flagged = flag_groups(
+        result.rows,
+        result.checked,
+        min_ratio=fair.min_ratio,
+        max_ratio=fair.max_ratio,
+        reference=fair.reference,
+        min_group_n=fair.min_group_n,
+    )
+    ratio_intervals(result.rows, n_boot=fair.n_boot, confidence=fair.confidence, seed=fair.seed)
+    flagged = {id(r) for r in result.flagged}
+    for r in result.rows:
+        r["breach"] = id(r) in flagged and (r["ratio_high"] < fair.min_ratio or r["ratio_low"] > fair.max_ratio)
+        if id(r) in flagged and not r["breach"]:
+            r["flag"] = "outside four-fifths band, interval reaches into it"
+    result.breaches = [r for r in result.flagged if r["breach"]]
+    return result

@@ -13,7 +13,13 @@ With no champion yet, a version that clears the floor and beats the best baselin
 champion (someone must score tonight); one that clears the floor but does not beat the
 baseline stays `challenger`, so nothing is published for that model until a person promotes
 it or a better version arrives. Calibration is then a warning. `decide` is pure; `apply`
-sets aliases, tags and the audit row.
+sets aliases, tags, the version's description (what the MLflow UI shows) and the audit row.
+
+Fairness: `fairness_flags` are breaches (a protected group's adverse ratio and its bootstrap interval
+outside the four-fifths band); with `refuse_on_fairness` they block, and `fairness_blocked` says the
+fairness breach alone kept the version back (a person may override it with a reason).
+Four-eyes: with `require_approval` a version that passes is `awaiting_approval` (challenger) until
+someone other than its trainer runs `finrisk approve` (finrisk.registry.approval).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class GateDecision:
     decision: str
     reasons: list[str] = field(default_factory=list)
     beats_baseline: bool = False
+    fairness_blocked: bool = False
 
 
 def _fmt(x: float | None) -> str:
@@ -55,11 +62,14 @@ def decide(
     baseline_name: str = "baseline",
     fairness_flags: list[str] | None = None,
     refuse_on_fairness: bool = False,
+    fairness_notes: list[str] | None = None,
+    require_approval: bool = False,
 ) -> GateDecision:
     """Compare a challenger's holdout metrics with the floor, the best baseline and the champion.
 
     `fairness_flags` are the protected groups outside the four-fifths band (finrisk.models.fairness);
-    with `refuse_on_fairness` they block the version, else they are a warning among the reasons."""
+    with `refuse_on_fairness` they block the version, else they are a warning among the reasons;
+    `fairness_notes` are fairness warnings that never block."""
     value = metrics.get(primary, float("nan"))
     name = NAMES.get(primary, primary)
     failures: list[str] = []
@@ -111,6 +121,7 @@ def decide(
         passed = not failures
         reasons = failures or passes
         decision_if_failed = "rejected"
+        fairness_blocked = bool(fairness_note and refuse_on_fairness and failures == [fairness_note])
     else:
         # The truth with no champion: the floor and the baseline decide; calibration is a warning.
         blocking = [f for f in failures if f.startswith((name + " ", "does not beat", "fairness:"))]
@@ -118,15 +129,37 @@ def decide(
         reasons = ["no champion yet"] + (blocking or passes[:1])
         reasons += [f"warning: {f}" for f in failures if f not in blocking]
         decision_if_failed = "rejected" if not floor_ok else "challenger"
+        fairness_blocked = bool(fairness_note and refuse_on_fairness and floor_ok and blocking == [fairness_note])
     if fairness_note and not refuse_on_fairness:
         reasons.append(f"warning: {fairness_note}")
-    promote = passed and gate.auto_promote
-    decision = "promoted" if promote else "challenger" if passed else decision_if_failed
-    if passed and not gate.auto_promote:
+    reasons += [f"warning: fairness: {note}" for note in fairness_notes or []]
+    if fairness_blocked:
+        reasons.append("blocked by the fairness breach alone: a person may override it with a recorded reason")
+    awaits = passed and gate.auto_promote and require_approval
+    promote = passed and gate.auto_promote and not require_approval
+    decision = (
+        "promoted" if promote else "awaiting_approval" if awaits else "challenger" if passed else decision_if_failed
+    )
+    if awaits:
+        reasons.append("passed the gate: awaits approval by someone other than its trainer (finrisk approve)")
+    elif passed and not gate.auto_promote:
         reasons.append("auto-promotion is off: a person decides")
     elif decision == "challenger" and champion is None:
         reasons.append("kept as challenger: nothing is published for this model until a person promotes it")
-    return GateDecision(passed=passed, promote=promote, decision=decision, reasons=reasons, beats_baseline=beats)
+    return GateDecision(
+        passed=passed,
+        promote=promote,
+        decision=decision,
+        reasons=reasons,
+        beats_baseline=beats,
+        fairness_blocked=fairness_blocked,
+    )
+
+
+def description(decision: GateDecision) -> str:
+    """The version's description in the MLflow UI: the verdict, then each reason on its own line."""
+    head = f"Gate: {decision.decision} (passed: {str(decision.passed).lower()})"
+    return "\n".join([head, *(f"- {r}" for r in decision.reasons)])[:4900]
 
 
 def apply(settings, spec, version: str, decision: GateDecision, previous: str | None) -> None:
@@ -135,7 +168,7 @@ def apply(settings, spec, version: str, decision: GateDecision, previous: str | 
     MLflow and the warehouse are checked before anything moves: the audit row is written
     `pending` first and completed once MLflow shows the decision (see registry.promote).
     """
-    from finrisk.registry.promote import recorded, settle_pending
+    from finrisk.registry.promote import current_user, recorded, settle_pending
     from finrisk.registry.tracking import client as mlflow_client
 
     client = mlflow_client(settings)
@@ -146,10 +179,15 @@ def apply(settings, spec, version: str, decision: GateDecision, previous: str | 
         "gate_passed": str(decision.passed).lower(),
         "gate_reasons": "; ".join(decision.reasons)[:4900],
         "beats_baseline": str(decision.beats_baseline).lower(),
+        "gate_fairness_blocked": str(decision.fairness_blocked).lower(),
         "gate_decision": decision.decision,
     }
-    with recorded(settings, client, name, version, previous, decision.decision, decision.reasons, actor="gate"):
+    details = {"gate_verdict": decision.decision, "trained_by": current_user(settings)}
+    with recorded(
+        settings, client, name, version, previous, decision.decision, decision.reasons, actor="gate", details=details
+    ):
         client.set_registered_model_alias(name, "challenger", version)
+        client.update_model_version(name, version, description=description(decision))
         for key, value in tags.items():
             client.set_model_version_tag(name, version, key, value)
         if decision.promote:

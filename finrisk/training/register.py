@@ -16,18 +16,33 @@ from pathlib import Path
 
 from finrisk.config import Settings
 from finrisk.errors import FinriskError, redact
-from finrisk.models import fairness
 from finrisk.models.evaluate import calibration_table, decile_table
 from finrisk.models.plots import write_plots
 from finrisk.models.report import write_report
 from finrisk.models.specs import ModelSpec
 from finrisk.registry import gate as gating
+from finrisk.registry.promote import current_user
 from finrisk.registry.runs import library_versions, log_run, register_version
 from finrisk.registry.tracking import artifact_root
 from finrisk.registry.tracking import client as mlflow_client
 
 WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EIO)
 METRIC_COLUMNS = ("auc", "pr_auc", "ks", "brier", "ece", "macro_f1")
+FAIRNESS_COLUMNS = (
+    "attribute",
+    "group",
+    "n",
+    "adverse_rate",
+    "reference",
+    "adverse_ratio",
+    "ratio_low",
+    "ratio_high",
+    "tpr",
+    "fpr",
+    "mean_score",
+    "bad_rate",
+    "flag",
+)
 
 
 def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitted, evaluation) -> tuple[str, str]:
@@ -51,6 +66,9 @@ def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitte
     ]
     holdout_weights = data.weights["holdout"] if data.weights else None
     sections = {}
+    sections["Fairness: adverse ratio per protected group with its bootstrap interval (fairlearn MetricFrame)"] = [
+        {k: r.get(k) for k in FAIRNESS_COLUMNS} for r in ev.fairness.rows
+    ]
     if ev.alerts:
         sections["Alerts at the threshold (holdout, weighted to all transactions)"] = [
             {"figure": k, "value": v} for k, v in ev.alerts.items()
@@ -90,8 +108,8 @@ def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitte
             groups=ev.groups,
             plots={k: (v.name, v.read_bytes()) for k, v in plots.items()},
             decision=ev.decision,
-            flagged=ev.flagged,
-            warnings=ev.fairness_warnings,
+            flagged=ev.fairness.flagged,
+            warnings=ev.fairness.notes,
             band=(fair.min_ratio, fair.max_ratio),
             sections=sections,
         )
@@ -115,7 +133,7 @@ def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitte
             if failure is None:
                 raise
             raise failure from None
-    version = register_version(settings, spec, logged, _version_tags(spec, ev, baselines))
+    version = register_version(settings, spec, logged, _version_tags(spec, ev, baselines, current_user(settings)))
     _log_report(settings, logged.run_id, version, report_args)
     gating.apply(settings, spec, version, ev.decision, previous=ev.champion_version)
     return version, logged.run_id
@@ -149,8 +167,7 @@ def _extra_metrics(fitted, ev, fair) -> dict:
         **trained.extra,
         "truncated_share": fitted.truncation["truncated_share"],
         **ev.alerts,
-        "fairness_flagged_groups": float(len(ev.flagged)),
-        "fairness_warnings": float(len(ev.fairness_warnings)),
+        **ev.fairness.metrics(),
         **_ratio_extremes([r for r in ev.groups if r["attribute"] in ev.protected and r["n"] >= fair.min_group_n]),
         **{
             f"baseline_{name}_{k}": v
@@ -172,14 +189,13 @@ def _run_tags(spec: ModelSpec, data, fitted, ev) -> dict:
         "gate_decision": ev.decision.decision,
         "champion_compared": ev.champion_version or "none",
         "as_of": data.fingerprint["as_of"],
-        "fairness_flags": ("; ".join(fairness.describe(ev.flagged)) or "none")[:4900],
-        "fairness_warnings": ("; ".join(ev.fairness_warnings) or "none")[:4900],
+        **ev.fairness.tags(),
         **({"population_fallback": data.fallback[:4900]} if data.fallback else {}),
         **fitted.trained.tags,
     }
 
 
-def _version_tags(spec: ModelSpec, ev, baselines) -> dict:
+def _version_tags(spec: ModelSpec, ev, baselines, trainer: str) -> dict:
     metrics, baseline = ev.metrics, baselines.best_metrics
     tags = {
         "holdout_auc": f"{metrics.get('auc', float('nan')):.4f}",
@@ -192,7 +208,8 @@ def _version_tags(spec: ModelSpec, ev, baselines) -> dict:
     }
     if "macro_f1" in metrics:
         tags["holdout_macro_f1"] = f"{metrics['macro_f1']:.4f}"
-    tags["fairness_flagged_groups"] = str(len(ev.flagged))
+    tags.update(ev.fairness.tags())
+    tags["trained_by"] = trainer
     return tags
 
 

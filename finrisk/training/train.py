@@ -102,6 +102,7 @@ class Evaluation:
     protected: list[str]
     flagged: list[dict]
     fairness_warnings: list[str]
+    fairness: fairness.FairnessResult
     decision: gating.GateDecision
     alerts: dict
     reference: dict
@@ -286,14 +287,10 @@ def evaluate_model(settings: Settings, spec: ModelSpec, args: TrainArgs, data: D
         [r.meta for r in split.holdout], protected, fair.band_edges
     )
     groups = group_table(holdout_groups, y_adverse, score, attributes, cutoff=top_decile_cutoff(score))
-    flagged = fairness.flag_groups(
-        groups,
-        protected,
-        min_ratio=fair.min_ratio,
-        max_ratio=fair.max_ratio,
-        reference=fair.reference,
-        min_group_n=fair.min_group_n,
+    fair_check = fairness.assess(
+        holdout_groups, y_adverse, score, protected, fairness_warnings, fair, top_decile_cutoff(score)
     )
+    flagged = fair_check.flagged
     for warning in fairness_warnings:
         log.warning("%s: %s", spec.registered_name, warning)
     baselines = fitted.baselines
@@ -305,8 +302,10 @@ def evaluate_model(settings: Settings, spec: ModelSpec, args: TrainArgs, data: D
         primary=spec.primary_metric,
         must_beat_baseline=spec.must_beat_baseline,
         baseline_name=baselines.best,
-        fairness_flags=fairness.describe(flagged),
+        fairness_flags=fairness.describe(fair_check.breaches),
         refuse_on_fairness=fair.gate_refuse,
+        fairness_notes=fair_check.notes,
+        require_approval=settings.approval.required,
     )
     alerts = {}
     if data.weights is not None:
@@ -329,6 +328,7 @@ def evaluate_model(settings: Settings, spec: ModelSpec, args: TrainArgs, data: D
         protected=protected,
         flagged=flagged,
         fairness_warnings=fairness_warnings,
+        fairness=fair_check,
         decision=decision,
         alerts=alerts,
         reference=reference,

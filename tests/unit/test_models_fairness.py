@@ -79,7 +79,7 @@ def test_the_gate_refuses_on_flags_only_when_asked():
         metrics, {"auc": 0.7}, {"auc": 0.8, "ece": 0.01}, GateSettings(), fairness_flags=flags, refuse_on_fairness=True
     )
     assert rejected.decision == "rejected" and "fairness" in rejected.reasons[0]
-    assert Settings().fairness.gate_refuse is False
+    assert Settings().fairness.gate_refuse is True  # issue 23: a breach blocks by default
 
 
 def test_report_names_the_version_and_shows_the_fingerprint_as_a_table(tmp_path):
