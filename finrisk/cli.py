@@ -126,9 +126,9 @@ def nightly(
 
 def _register_commands() -> None:
     # Each area adds its commands in its own module, so the areas stay independent.
-    from finrisk.commands import backtest, data, db, demo, modeling, scoring, ui
+    from finrisk.commands import approve, backtest, data, db, demo, modeling, scoring, ui
 
-    for module in (db, demo, data, modeling, scoring, backtest, ui):
+    for module in (db, demo, data, modeling, approve, scoring, backtest, ui):
         module.register(app)
 
 

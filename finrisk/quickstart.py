@@ -210,9 +210,23 @@ def _run(settings: Settings, dates: list[date], args, log_file: Path, echo) -> N
     echo(f"Airflow home {home}: metadata migrated, pool gpu ({settings.airflow.gpu_pool_slots} slot)")
 
     _train(env, dates[0], log_file, settings, echo)
+    _approve_as_demo_approver(settings, echo)
     for day in dates:
         _nightly(env, day, log_file, _expected_records(settings, day), echo)
     _summary(settings, dates[-1], echo)
+
+
+DEMO_APPROVER = "quickstart-demo-approver"
+
+
+def _approve_as_demo_approver(settings: Settings, echo) -> None:
+    """Four-eyes in the demo: a named demo approver (not the trainer) approves what waits for approval."""
+    from finrisk.registry.approval import approve_waiting
+
+    if settings.approval.required:
+        reason = "quick start on synthetic demo data: approved by the demo approver, not a person"
+        for line in approve_waiting(settings, DEMO_APPROVER, reason):
+            echo(line)
 
 
 def _summary(settings: Settings, day: date, echo) -> None:

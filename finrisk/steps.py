@@ -58,9 +58,11 @@ def validate(settings: Settings, run_date: date) -> dict:
 
 def resolve_versions(settings: Settings) -> dict:
     """Resolve @champion/@challenger once for the night: {"champion": {...}, "challenger": {...}}."""
+    from finrisk.registry.approval import check_champions
     from finrisk.scoring.models import resolve_versions as resolve
 
     versions = resolve(settings)
+    check_champions(settings, versions)  # a @champion moved outside finrisk is recorded, and refused unless approved
     log.info("versions for tonight: champion %s, challenger %s", versions.get("champion"), versions.get("challenger"))
     return versions
 

@@ -28,7 +28,7 @@ from finrisk.errors import FinriskError, redact
 log = logging.getLogger(__name__)
 
 # decisions that move `champion`; the others only tag the version (and alias it challenger)
-MOVES_CHAMPION = ("promoted", "manual")
+MOVES_CHAMPION = ("promoted", "manual", "approved")
 
 
 def _warehouse_error(exc: BaseException) -> str:
@@ -43,12 +43,20 @@ def _warehouse_error(exc: BaseException) -> str:
 
 
 def begin_promotion(
-    settings: Settings, model: str, version: str, previous: str | None, decision: str, reasons: list[str], actor: str
+    settings: Settings,
+    model: str,
+    version: str,
+    previous: str | None,
+    decision: str,
+    reasons: list[str],
+    actor: str,
+    details: dict | None = None,
 ) -> int:
-    """Write the audit row `pending`, before anything moves in MLflow; returns its promotion_id."""
+    """Write the audit row `pending`, before anything moves in MLflow; returns its promotion_id. `details`:
+    the person's reason, the gate's verdict, the trainer, a fairness override (migration 140)."""
     try:
         with get_engine(settings).begin() as conn:
-            return conn.execute(
+            promotion_id = conn.execute(
                 query("registry/insert_promotion"),
                 {
                     "model": model,
@@ -59,6 +67,18 @@ def begin_promotion(
                     "actor": actor,
                 },
             ).scalar_one()
+            if details:
+                conn.execute(
+                    query("registry/record_approval"),
+                    {
+                        "promotion_id": promotion_id,
+                        "reason": details.get("reason"),
+                        "gate_verdict": details.get("gate_verdict"),
+                        "trained_by": details.get("trained_by"),
+                        "is_fairness_override": bool(details.get("is_fairness_override")),
+                    },
+                )
+            return promotion_id
     except (FinriskError, sa.exc.SQLAlchemyError) as exc:
         raise FinriskError(
             f"{model} version {version}: nothing changed in MLflow, because the promotion audit "
@@ -92,9 +112,10 @@ def recorded(
     decision: str,
     reasons: list[str],
     actor: str,
+    details: dict | None = None,
 ) -> Iterator[int]:
     """Audit around the MLflow changes made in the `with` body: pending first, done or failed after."""
-    promotion_id = begin_promotion(settings, model, version, previous, decision, reasons, actor)
+    promotion_id = begin_promotion(settings, model, version, previous, decision, reasons, actor, details)
     engine = get_engine(settings)
     conn = engine.connect()
     try:
@@ -161,17 +182,31 @@ def promotions(settings: Settings, model: str) -> list[dict]:
         return [dict(r) for r in conn.execute(query("registry/promotions"), {"model": model}).mappings()]
 
 
-def current_user() -> str:
-    """The OS user, for the audit row of a manual promotion."""
+def current_user(settings: Settings | None = None) -> str:
+    """Who finrisk records as acting (trainer, approver, promoter): `approval.user`
+    (FINRISK_APPROVAL__USER) when set, else the OS user."""
+    from finrisk.config import get_settings
+
+    configured = (settings or get_settings()).approval.user
+    if configured:
+        return configured
     try:
         return getpass.getuser()
     except Exception:
         return "unknown"
 
 
-def promote(settings: Settings, model: str, version: str | int | None = None, actor: str | None = None) -> dict:
-    """Move `champion` to `version` (default: the current challenger), audited before and after."""
+def promote(
+    settings: Settings,
+    model: str,
+    version: str | int | None = None,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> dict:
+    """Move `champion` to `version` (default: the current challenger), audited before and after. With
+    `approval.required` the person promoting may not be the version's trainer (four-eyes)."""
     from finrisk.models.specs import get_spec
+    from finrisk.registry.approval import refuse_own_version
     from finrisk.registry.client import get_version, resolve_alias
     from finrisk.registry.tracking import client as mlflow_client
 
@@ -189,9 +224,13 @@ def promote(settings: Settings, model: str, version: str | int | None = None, ac
     if previous == target.version:
         raise FinriskError(f"{spec.registered_name} version {target.version} is already champion")
     challenger = resolve_alias(settings, spec.name, "challenger")
-    actor = actor or current_user()
-    reason = f"manual promotion by {actor} from version {previous or 'none'}"
-    with recorded(settings, client, spec.registered_name, target.version, previous, "manual", [reason], actor):
+    actor = actor or current_user(settings)
+    tags = client.get_model_version(spec.registered_name, target.version).tags or {}
+    if settings.approval.required:
+        refuse_own_version(spec.registered_name, target.version, tags.get("trained_by"), actor)
+    line = f"manual promotion by {actor} from version {previous or 'none'}" + (f": {reason}" if reason else "")
+    details = {"reason": reason, "gate_verdict": tags.get("gate_decision"), "trained_by": tags.get("trained_by")}
+    with recorded(settings, client, spec.registered_name, target.version, previous, "manual", [line], actor, details):
         client.set_registered_model_alias(spec.registered_name, "champion", target.version)
         if challenger and challenger.version == target.version:
             client.delete_registered_model_alias(spec.registered_name, "challenger")
@@ -200,10 +239,17 @@ def promote(settings: Settings, model: str, version: str | int | None = None, ac
 
 
 def record_promotion(
-    settings: Settings, model: str, version: str, previous: str | None, decision: str, reasons: list[str], actor: str
+    settings: Settings,
+    model: str,
+    version: str,
+    previous: str | None,
+    decision: str,
+    reasons: list[str],
+    actor: str,
+    details: dict | None = None,
 ) -> int:
     """Write one finished audit row (no MLflow change goes with it); returns its promotion_id."""
-    promotion_id = begin_promotion(settings, model, version, previous, decision, reasons, actor)
+    promotion_id = begin_promotion(settings, model, version, previous, decision, reasons, actor, details)
     with get_engine(settings).begin() as conn:
         _complete(conn, promotion_id, "done")
     return promotion_id
