@@ -118,6 +118,26 @@ def _key(model: str, version: str, source: str, period: tuple[date, date], as_of
     }
 
 
+def _tag_version(settings: Settings, bt: Backtest) -> None:
+    """Show the last back-test on the version's page in the MLflow UI (tags); a version MLflow lacks is logged."""
+    from mlflow.exceptions import MlflowException
+
+    from finrisk.registry.tracking import client
+
+    k, c = bt.key, bt.comparison
+    summary = (
+        f"{c.light}: {c.overall.defaults}/{c.overall.observations} defaulted ({c.overall.observed_rate:.2%}) "
+        f"against mean PD {c.overall.mean_pd:.2%}, Jeffreys p {c.overall.jeffreys_p:.3f}, AUC {c.auc:.3f} "
+        f"[{c.auc_low:.3f}, {c.auc_high:.3f}] ({k['source']}, outcomes known by {k['as_of_date']})"
+    )
+    try:
+        mlflow = client(settings)
+        mlflow.set_model_version_tag(k["model"], k["model_version"], "backtest_light", c.light)
+        mlflow.set_model_version_tag(k["model"], k["model_version"], "backtest", summary)
+    except (MlflowException, FinriskError) as exc:
+        log.warning("%s v%s: back-test not tagged in MLflow: %s", k["model"], k["model_version"], str(exc)[:200])
+
+
 def _published(settings: Settings, engine, pairs, period, as_of) -> list[Backtest]:
     model, found = pd_model(), []
     for version, group in pairs.groupby("model_version", sort=True):
@@ -251,6 +271,8 @@ def backtest(
         report.realised_nights = _realised(settings, engine, pairs) if len(pairs) else 0
     if source == "point-in-time" or version is not None or (source == "auto" and not report.backtests):
         report.backtests.append(_point_in_time(settings, engine, version, period, as_of, progress))
+    for bt in report.backtests:
+        _tag_version(settings, bt)
     report.migration = _migration(engine, period)
     report.fraud = _fraud(settings, engine, period, as_of)
     log.info("back-test as of %s: %d back-test(s) stored", as_of, len(report.backtests))

@@ -162,3 +162,37 @@ def test_backtest_before_any_outcome_says_so_in_one_line(settings, planted):
         bad.returncode == 1
         and bad.stderr.strip() == "finrisk: error: --source 'sideways' is not one of auto, published, point-in-time"
     )
+
+
+def test_a_version_with_no_published_history_is_backtested_point_in_time(settings, engine):
+    """A tiny credit champion scored on its past snapshots as they were known, through the scoring path."""
+    from mlflow import MlflowClient
+    from staging_rows import build_dataset
+
+    from finrisk.backtest.run import backtest
+    from finrisk.config import GateSettings
+    from finrisk.models.args import TrainArgs
+    from finrisk.training.train import train_model
+
+    with engine.begin() as conn:
+        build_dataset(conn, n_customers=150)
+    settings = settings.model_copy(update={"gate": GateSettings(require_beats_baseline=False)})
+    args = TrainArgs.from_settings(
+        settings, base_model="tiny-random", max_steps=10, epochs=1, max_length=96, batch_size=16, learning_rate=1e-3
+    )
+    trained = train_model(settings, "credit", args)
+
+    report = backtest(settings, date(2026, 1, 1))  # no published PDs: auto falls back to point in time
+    [bt] = report.backtests
+    assert bt.key["source"] == "point_in_time" and bt.key["model_version"] == trained.version
+    assert bt.comparison.overall.observations == 150 and bt.in_sample == 150  # trained on every one of them
+    assert sum(c.observations for c in bt.comparison.bands) == 150
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("select * from risk.latest_backtests where source = 'point_in_time'")).one()
+    assert row.observations == 150 and row.in_sample_observations == 150 and row.auc is not None
+    tags = (
+        MlflowClient(settings.mlflow_tracking_uri, registry_uri=settings.mlflow_tracking_uri)
+        .get_model_version("finrisk-credit", trained.version)
+        .tags
+    )
+    assert tags["backtest_light"] == row.light and "point_in_time" in tags["backtest"]
