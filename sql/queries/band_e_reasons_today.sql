@@ -1,7 +1,10 @@
 -- Which reasons put customers into band E on the latest score date, and how often?
--- customers: band-E customers with this reason among their reason codes; share_pct: of all
--- band-E customers that day, in per cent; mean_pd_drop: how much the PD drops on average when
--- the field is left out (0.0150 = 1.5 percentage points).
+-- One row per reason code of the bank's catalogue (finrisk/scoring/reason_catalogue.yaml):
+-- code; example_text: one customer's letter sentence for it (each customer's own value is in
+-- reason_codes); customers: band-E customers with this code among their reasons; share_pct: of
+-- all band-E customers that day, in per cent; mean_pd_drop: how much the PD drops on average when
+-- the code's inputs are left out (0.0150 = 1.5 percentage points); directions: the directions that
+-- hurt (high, low, or value for a category).
 with latest_date as (
     select max(score_date) as score_date from risk.risk_scores
 ),
@@ -15,13 +18,25 @@ band_e as (
 
 reasons as (
     select
-        r.value ->> 'description' as reason,
-        count(distinct band_e.customer_id) as customers,
-        round(100.0 * count(distinct band_e.customer_id) / (select count(*) from band_e), 1) as share_pct,
-        round(avg((r.value ->> 'contribution')::numeric), 4) as mean_pd_drop
+        band_e.customer_id,
+        r.value ->> 'code' as code,
+        r.value ->> 'description' as description,
+        (r.value ->> 'contribution')::numeric as contribution,
+        r.value -> 'inputs' -> 0 ->> 'direction' as direction
     from band_e
     cross join lateral jsonb_array_elements(band_e.reason_codes) as r (value)
-    group by 1
+),
+
+by_code as (
+    select
+        code,
+        min(description) as example_text,
+        count(distinct customer_id) as customers,
+        round(100.0 * count(distinct customer_id) / (select count(*) from band_e), 1) as share_pct,
+        round(avg(contribution), 4) as mean_pd_drop,
+        string_agg(distinct coalesce(direction, 'value'), ', ') as directions
+    from reasons
+    group by code
 )
 
-select * from reasons order by customers desc, reason
+select * from by_code order by customers desc, code

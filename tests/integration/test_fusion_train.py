@@ -147,7 +147,8 @@ def test_fused_reason_codes_run_the_encoder_once_per_record(settings, dataset, e
     # a reason's contribution is the PD drop of that field left out, the record's encoder vector held fixed
     i = next(k for k, r in enumerate(reasons) if r)
     code = reasons[i][0]
-    dropped = {k: v for k, v in explained_fields(records[i]).items() if k not in code["code"].split("+")}
+    left_out = {item["input"] for item in code["inputs"]}
+    dropped = {k: v for k, v in explained_fields(records[i]).items() if k not in left_out}
     variant = occluded_record(records[i], dropped)
     p = scorer.predict_records([variant], 16, embeddings[[i]])[0, 1]
     assert code["contribution"] == pytest.approx(adverse[i] - p, rel=1e-5, abs=1e-9)

@@ -307,7 +307,7 @@ def test_output_contract_column_by_column(env):
         assert r["risk_band"] in "ABCDE" and 300 <= r["score_points"] <= 900
         assert isinstance(r["reason_codes"], list) and len(r["reason_codes"]) <= 4
         for code in r["reason_codes"]:
-            assert set(code) == {"code", "description", "contribution"} and code["contribution"] > 0
+            assert set(code) == {"code", "description", "inputs", "contribution"} and code["contribution"] > 0
         assert (r["credit_model_version"], r["fraud_model_version"], r["news_model_version"]) == (
             champions["credit"],
             champions["fraud"],
@@ -421,23 +421,36 @@ def test_crash_between_staging_and_publish_leaves_published_tables_unchanged(env
     assert "running" not in {r["status"] for r in runs.values()}
 
 
-def test_reason_codes_name_real_fields_of_the_record(env):
+def test_reason_codes_are_catalogue_codes_with_value_and_direction_never_a_protected_attribute(env):
+    """Issue 23: a scored night's stored reasons are letter-ready catalogue codes naming real inputs of the record,
+    each with its value and the direction that hurt; age_band (protected, in every profile) is never among them."""
+    from finrisk.features.protected import current_policy
     from finrisk.features.records import explained_fields
     from finrisk.models.specs import SPECS
+    from finrisk.scoring.reason_catalogue import load_catalogue
 
     score(env, D1)
     engine = _engine(env)
     with engine.connect() as conn:
-        # a text field of the record, or one of its behaviour-figure groups (read as numbers, named like fields)
-        fields = {r.key: set(explained_fields(r)) for r in SPECS["credit"].scoring_records(conn, D1)}
+        records = {r.key: r for r in SPECS["credit"].scoring_records(conn, D1)}
+    assert all(r.meta["protected"]["age_band"] for r in records.values())  # measured, kept for fairness
+    assert not any("age band" in r.fields or "age_band" in r.meta["attributes"] for r in records.values())
+    codes = load_catalogue(env.scoring.reason_catalogue, current_policy()).codes()
     scores = _rows(engine, "select customer_id, reason_codes from risk.risk_scores where score_date = :d", d=D1)
     named = 0
     for row in scores:
+        fields = set(explained_fields(records[row["customer_id"]]))
         for reason in row["reason_codes"]:
-            assert set(reason["code"].split("+")) <= fields[row["customer_id"]], reason
-            assert reason["description"] and "missed several" not in reason["description"]
+            assert reason["code"] in codes and reason["description"], reason
+            assert "related field" not in reason["description"] and "missed several" not in reason["description"]
+            for item in reason["inputs"]:
+                assert item["input"] in fields and "age" not in item["input"], reason
+                assert item["direction"] in ("high", "low", "value")
+                assert item["value"] is not None or item["input"] in ("notes", "headlines"), reason
             named += 1
     assert named > len(scores)  # most customers get more than one reason
+    quoted = [i for row in scores for r in row["reason_codes"] for i in r["inputs"] if i["value"] is not None]
+    assert quoted  # values are stated, e.g. "Income of 14,000 is low"
     contributions = [r["reason_codes"][0]["contribution"] for r in scores if r["reason_codes"]]
     assert all(c > 0 for c in contributions)
 

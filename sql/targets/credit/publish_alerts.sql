@@ -105,7 +105,11 @@ alerts as (
                             k.key,
                             jsonb_build_object('previous', c.base_inputs -> k.key, 'current', c.numeric_inputs -> k.key)
                         )
-                        from unnest(string_to_array(r.value ->> 'code', '+')) as part (name)
+                        -- the reason's inputs (catalogue reasons name them), else the field names in its code
+                        from jsonb_array_elements_text(coalesce(
+                            (select jsonb_agg(i.value ->> 'input') from jsonb_array_elements(r.value -> 'inputs') as i (value)),
+                            to_jsonb(string_to_array(r.value ->> 'code', '+'))
+                        )) as part (name)
                         cross join lateral jsonb_array_elements_text(
                             coalesce(cast(:reason_inputs as jsonb) -> part.name, jsonb_build_array(part.name))
                         ) as k (key)
