@@ -213,7 +213,19 @@ def _run(settings: Settings, dates: list[date], args, log_file: Path, echo) -> N
     _approve_as_demo_approver(settings, echo)
     for day in dates:
         _nightly(env, day, log_file, _expected_records(settings, day), echo)
+    _backtest(settings, dates, echo)
     _summary(settings, dates[-1], echo)
+
+
+def _backtest(settings: Settings, dates: list[date], echo) -> None:
+    """The published PDs of the nights against the outcomes that followed (`finrisk backtest`), as a table."""
+    from finrisk.backtest.run import backtest
+
+    started = time.monotonic()
+    report = backtest(settings, dates[-1], period_start=dates[0])
+    echo(f"finrisk backtest {dates[-1]}: PDs against the outcomes that followed, in {time.monotonic() - started:.0f}s")
+    for line in report.lines():
+        echo(f"  {line}")
 
 
 DEMO_APPROVER = "quickstart-demo-approver"
@@ -241,6 +253,7 @@ def _summary(settings: Settings, day: date, echo) -> None:
     echo("where to look:")
     echo("  SQL        select * from risk.latest_risk_scores order by pd_12m desc limit 20")
     echo(f"             early warnings: select * from risk.risk_alerts where score_date = '{day}'")
+    echo("             back-test: select * from risk.backtest_results; inventory: select * from risk.model_inventory")
     echo("             more in sql/queries/*.sql")
     echo(f"  Data Docs  {settings.data_path / 'quality' / 'data_docs' / 'index.html'}")
     echo("  UIs        finrisk ui   (Airflow: both DAGs and their runs; MLflow: versions and the champion alias)")
