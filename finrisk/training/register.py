@@ -18,6 +18,7 @@ from finrisk.config import Settings
 from finrisk.errors import FinriskError, redact
 from finrisk.models.evaluate import calibration_table, decile_table
 from finrisk.models.plots import write_plots
+from finrisk.models.proxy_screen import screen as proxy_screen
 from finrisk.models.report import write_report
 from finrisk.models.specs import ModelSpec
 from finrisk.registry import gate as gating
@@ -112,6 +113,7 @@ def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitte
             warnings=ev.fairness.notes,
             band=(fair.min_ratio, fair.max_ratio),
             sections=sections,
+            proxies=proxy_screen([r.meta for r in data.split.holdout]),  # inputs that predict a protected attribute
         )
         try:
             logged = log_run(
