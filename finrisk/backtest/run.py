@@ -63,6 +63,7 @@ class BacktestReport:
     fraud: list[dict] = field(default_factory=list)
     realised_nights: int = 0
     note: str = ""
+    fraud_maturity_days: int = 0
 
     def lines(self) -> list[str]:
         """The back-test table per back-test, then migration and fraud, one line each."""
@@ -97,6 +98,11 @@ class BacktestReport:
                 f"{f['model']} v{f['model_version']} at threshold {f['threshold']}: precision {precision} "
                 f"({f['true_positives']}/{f['alerts']} alerts), recall {recall} "
                 f"({f['true_positives']}/{f['confirmed_frauds']} frauds) on {f['transactions']} matured transactions"
+            )
+        if not self.fraud:
+            out.append(
+                f"fraud: no scored transaction is {self.fraud_maturity_days} days old yet: "
+                "precision and recall wait for its labels to mature"
             )
         if self.realised_nights:
             out.append(f"realised figures recorded beside {self.realised_nights} night(s) of estimates")
@@ -255,7 +261,7 @@ def backtest(
     if period[0] > period[1]:
         raise FinriskError(f"the period {period[0]}..{period[1]} is empty")
     engine = get_engine(settings)
-    report = BacktestReport(as_of)
+    report = BacktestReport(as_of, fraud_maturity_days=settings.backtest.fraud_maturity_days)
     with engine.begin() as conn:
         store.save_cards(conn, model_cards(settings), {m: s.registered_name for m, s in SPECS.items()})
     pairs = outcomes.published_pairs(engine, period, as_of, settings.backtest.match_days)
