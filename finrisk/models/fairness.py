@@ -200,7 +200,8 @@ def ratio_intervals(rows: list[dict], *, n_boot: int = 1000, confidence: float =
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratios = np.where(ref > 0, draws[r["group"]] / np.where(ref > 0, ref, 1.0), np.inf)
             ratios = np.where(np.isnan(ratios), 1.0, ratios)
-            low, high = np.quantile(ratios, [tail, 1 - tail])
+            # order statistics, not interpolation: a reference rate of 0 in a draw makes that ratio inf
+            low, high = np.quantile(ratios, tail, method="lower"), np.quantile(ratios, 1 - tail, method="higher")
             r["ratio_low"], r["ratio_high"] = float(low), float(high)
 
 

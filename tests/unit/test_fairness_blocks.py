@@ -99,3 +99,16 @@ def test_production_defaults_block_on_fairness_and_require_approval(monkeypatch)
     settings = Settings()
     assert settings.fairness.gate_refuse is True and settings.approval.required is True
     assert settings.approval.refuse_unapproved_champion is True
+
+
+def test_a_reference_group_with_no_adverse_decisions_gives_an_infinite_interval_not_nan():
+    rows = [
+        {"attribute": "age_band", "group": "51+", "n": 40, "adverse_rate": 0.0},
+        {"attribute": "age_band", "group": "18-30", "n": 14, "adverse_rate": 0.5},
+    ]
+    from finrisk.models.fairness import flag_groups, ratio_intervals
+
+    flagged = flag_groups(rows, ["age_band"])
+    ratio_intervals(rows, n_boot=200)
+    assert [r["group"] for r in flagged] == ["18-30"]
+    assert rows[1]["ratio_low"] == rows[1]["ratio_high"] == float("inf")
