@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,7 @@ def format_figure(value: Any, kind: str) -> str | None:
         return None
     number = parse_number(value)
     if kind == "text" or number is None or math.isnan(number):
-        return " ".join(str(value).replace("_", " ").split())
+        return " ".join(re.sub(r",(?=[^\s\d])", ", ", str(value).replace("_", " ")).split())  # "a,b" lists
     if kind == "percent":
         return f"{round(100 * number if abs(number) <= 1.5 else number)}%"
     if kind == "amount":
@@ -61,9 +62,9 @@ class ReasonCode:
     templates: tuple[tuple[str, str], ...] = ()  # (direction, letter text)
 
     def direction(self, first: Any) -> str:
-        """high / low against `typical` when the value is a number, else the entry's `hurts`."""
+        """high (above `typical`) or low (at or below it) when the value is a number, else the entry's `hurts`."""
         number = parse_number(first) if self.typical is not None else None
-        if number is None or number == self.typical:
+        if number is None or math.isnan(number):
             return self.hurts
         return "high" if number > self.typical else "low"
 

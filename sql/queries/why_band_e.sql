@@ -1,8 +1,9 @@
 -- Why is this customer in band E?
 -- The latest score of the riskiest customer of the latest score date (the highest PD, so a
--- band-E customer whenever anyone is in band E), each reason code on its own line: the record
--- field that pushed the PD up (code), what it means (description) and by how much the PD drops
--- when the field is left out (pd_drop: 0.0150 = 1.5 percentage points). For one customer, see
+-- band-E customer whenever anyone is in band E), each reason on its own line: the catalogue
+-- code, the letter-ready sentence with the customer's value and the direction that hurt
+-- (description, e.g. 'Utilisation 94% is high'), the inputs behind it, and by how much the PD
+-- drops when they are left out (pd_drop: 0.0150 = 1.5 percentage points). For one customer, see
 -- "Why is this customer in band E?" in docs/analysts.md (psql: \set customer_id 'C0002417').
 with latest_date as (
     select max(score_date) as score_date from risk.risk_scores
@@ -32,6 +33,10 @@ reasons as (
         r.ordinality as rank,
         r.value ->> 'code' as code,
         r.value ->> 'description' as description,
+        (
+            select string_agg(i.value ->> 'input', ', ')
+            from jsonb_array_elements(coalesce(r.value -> 'inputs', '[]'::jsonb)) as i (value)
+        ) as inputs,
         round((r.value ->> 'contribution')::numeric, 4) as pd_drop,
         latest.credit_model_version
     from latest
