@@ -144,3 +144,15 @@ def test_an_alias_moved_through_the_rest_api_is_recorded_and_refused_by_the_nigh
 
     approve(_as(settings, "bob"), "credit", second, "moved in the UI after review; recorded now")
     assert steps.resolve_versions(night)["champion"] == {"credit": second}
+
+
+def test_the_quick_start_approves_as_its_named_demo_approver(settings, client):
+    from finrisk import quickstart
+
+    waiting = _trained(settings, client, "root")
+    lines = []
+    quickstart._approve_as_demo_approver(_as(settings, "root"), lines.append)
+    assert lines == [f"  approved {NAME} v{waiting} as quickstart-demo-approver (trained by root)"]
+    assert _aliases(client) == {"champion": waiting}
+    assert promotions(settings, NAME)[0]["actor"] == quickstart.DEMO_APPROVER
+    assert steps.resolve_versions(_as(settings, "airflow"))["champion"] == {"credit": waiting}
