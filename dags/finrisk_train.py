@@ -28,8 +28,9 @@ versions `finrisk-credit|fraud|news`, gate tags, `ops.model_promotions`.
 
 **When it fails:** the alert names the model's task and a one-line reason (no training data,
 a single class, MLflow unreachable, the base model missing). The other models are unaffected;
-the current champions keep scoring. Fix the cause and clear the task. Manual promotion stays
-possible at any time: move the `champion` alias in MLflow (or `finrisk promote`).
+the current champions keep scoring. Fix the cause and clear the task. A version that passes the
+gate waits for someone other than its trainer: `finrisk approve MODEL VERSION --reason ...`. An
+alias moved in the MLflow UI is recorded and refused by the next night until approved.
 """
 
 from __future__ import annotations
