@@ -6,10 +6,10 @@ Loads the demo bank, trains the fused credit model (`train_model`, the quick sta
 packaged MiniLM unless --base-model), scores the end date's customers with the scoring path's own
 reason codes (`scoring.stage._explain_some`, the bank's catalogue) and prints:
 - the letter lines of the riskiest customers (band E first, up to --letters customers);
-- the codes of band E with how many customers each, and whether any protected attribute or proxy
-  (settings) is among the reasons (the last line; it must say 0);
+- the codes of band E with how many customers each (the columns of band_e_reasons_today.sql);
 - the strongest rows of the proxy screen on the scored customers (inputs that predict a protected
-  attribute or proxy).
+  attribute or proxy);
+- last, the protected reason ratio: band-E reasons naming a protected attribute or proxy; it must be 0.
 """
 
 from __future__ import annotations
@@ -65,15 +65,21 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"  {k}. {r['description']}   [{r['code']}]")
     band_e = [reasons[i] or [] for i in wanted if bands[i] == "E"]
     counts = Counter(r["code"] for found in band_e for r in found)
-    text = {r["code"]: r["description"] for found in band_e for r in found}
-    print()
-    print(table([(c, n, text[c]) for c, n in counts.most_common()], ("code", "band-E customers", "example")))
+    text = {
+        r["code"]: min(x["description"] for f in band_e for x in f if x["code"] == r["code"]) for f in band_e for r in f
+    }
+    drop = {c: np.mean([r["contribution"] for f in band_e for r in f if r["code"] == c]) for c in counts}
+    print("\nband E by code (the columns of sql/queries/band_e_reasons_today.sql)")
+    rows = [(c, text[c], n, f"{100 * n / len(band_e):.1f}", f"{drop[c]:.4f}") for c, n in counts.most_common()]
+    print(table(rows, ("code", "example_text", "customers", "share_pct", "mean_pd_drop")))
     policy = current_policy()
     leaked = sum(policy.is_sensitive(i["input"]) for found in band_e for r in found for i in r["inputs"])
     print("\nproxy screen (scored customers, strongest first)")
     rows = screen([r.meta for r in records])[:8]
     print(table([tuple(r.values()) for r in rows], tuple(rows[0]) if rows else ()))
-    print(f"\nprotected attributes or proxies among {sum(map(len, band_e))} band-E reasons: {leaked}")
+    print(
+        f"\nprotected reason ratio: {leaked}/{sum(map(len, band_e))} band-E reasons name a protected attribute or proxy"
+    )
     return {"band_e": len(band_e), "leaked": leaked, "codes": dict(counts)}
 
 

@@ -98,6 +98,7 @@ SMOKE = {
         "--seeds",
         "1,2",
     ],
+    "reason_letters.py": ["--customers", "300", "--days", "60", "--records", "80", "--base-model", "tiny-random"],
     "seeds.py": ["--customers", "300", "--days", "60", "--seeds", "1,2", "--base-model", "tiny-random"],
 }
 
