@@ -78,10 +78,43 @@ def finrisk_train():
         def train() -> dict:
             return defaults.call(steps.train, defaults.settings(), model, defaults.run_date(get_current_context()))
 
-        return train()
+        trained = train()
+        if CFG.approval.airflow_task:  # off by default: `airflow dags test` (the quick start) would wait for a person
+            approval_tasks(model, trained)
+        return trained
 
     staged = defaults.check_migrations() >> defaults.ingest_sources() >> defaults.validate_staging()
     staged >> choose_models() >> [train_task(model) for model in MODELS]
+
+
+def approval_tasks(model: str, trained) -> None:
+    """needs_approval_MODEL (the gate passed) -> approve_MODEL (Approve/Reject with a reason, in the Airflow UI)
+    -> record_approval_MODEL (finrisk.registry.approval: not the trainer, audited, tagged, champion moved)."""
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+    from airflow.sdk import Param
+
+    @task.short_circuit(task_id=f"needs_approval_{model}", retries=0)
+    def needs_approval(result: dict) -> bool:
+        return result.get("decision") == "awaiting_approval"
+
+    ask = ApprovalOperator(
+        task_id=f"approve_{model}",
+        subject=f"Approve {model} version {{{{ ti.xcom_pull(task_ids='train_{model}')['version'] }}}} as champion?",
+        body="The gate passed it; its MLflow version page shows the gate's reasons and the fairness check. "
+        "Someone other than its trainer approves, with a reason.",
+        params={"reason": Param("", type="string", minLength=1, description="why it may go live (audited)")},
+        response_timeout=timedelta(days=CFG.approval.airflow_wait_days),
+        retries=0,
+    )
+
+    @task(task_id=f"record_approval_{model}", retries=0)
+    def record_approval(result: dict, response: dict) -> dict:
+        from finrisk.registry.approval import record_airflow_approval
+
+        return defaults.call(record_airflow_approval, defaults.settings(), model, result["version"], response)
+
+    needs_approval(trained) >> ask
+    record_approval(trained, ask.output)
 
 
 finrisk_train()

@@ -147,6 +147,12 @@ class ApprovalSettings(BaseModel):
         True, help="the night refuses a @champion that no audited promotion or approval put there"
     )
     user: str | None = Field(None, help="the identity finrisk records (default: the OS user)")
+    airflow_task: bool = Field(
+        False,
+        help="finrisk_train waits for a person's Approve in the Airflow UI (human-in-the-loop) after a version "
+        "passes the gate; off (the quick start, `airflow dags test`): approve with `finrisk approve`",
+    )
+    airflow_wait_days: int = Field(7, ge=1, help="how long the Airflow approval task waits before it times out")
 
 
 class ScoringSettings(BaseModel):

@@ -202,3 +202,17 @@ def approve_waiting(settings: Settings, approver: str, reason: str) -> list[str]
             + (": fairness breach overridden for the demo" if done["fairness_override"] else "")
         )
     return lines
+
+
+def record_airflow_approval(settings: Settings, model: str, version: str | int, response: dict) -> dict:
+    """Record an Approve given in the Airflow UI (ApprovalOperator's result: chosen_options, params_input with
+    the reason, responded_by_user) through `approve`, the same checks and audit as the CLI."""
+    chosen = list(response.get("chosen_options") or [])
+    if chosen != ["Approve"]:
+        raise FinriskError(f"{model} version {version}: the Airflow approval answered {chosen}, not Approve")
+    user = response.get("responded_by_user") or {}
+    approver = user.get("name") or user.get("id")
+    if not approver:
+        raise FinriskError(f"{model} version {version}: the Airflow approval names no user")
+    reason = str((response.get("params_input") or {}).get("reason") or "").strip()
+    return approve(settings, model, version, f"{reason} (Airflow approval task)" if reason else "", approver=approver)

@@ -156,3 +156,29 @@ def test_the_quick_start_approves_as_its_named_demo_approver(settings, client):
     assert _aliases(client) == {"champion": waiting}
     assert promotions(settings, NAME)[0]["actor"] == quickstart.DEMO_APPROVER
     assert steps.resolve_versions(_as(settings, "airflow"))["champion"] == {"credit": waiting}
+
+
+def test_an_approve_given_in_airflow_goes_through_the_same_checks_and_audit(settings, client):
+    from finrisk.registry.approval import record_airflow_approval
+
+    version = _trained(settings, client, "ann")
+
+    def answer(user: str, reason: str = "reviewed the report") -> dict:
+        return {
+            "chosen_options": ["Approve"],
+            "params_input": {"reason": reason},
+            "responded_by_user": {"id": user, "name": user},
+        }
+
+    with pytest.raises(FinriskError, match="trained by ann: someone else must approve it"):
+        record_airflow_approval(_as(settings, "airflow"), "credit", version, answer("ann"))
+    with pytest.raises(FinriskError, match="needs a reason"):
+        record_airflow_approval(_as(settings, "airflow"), "credit", version, answer("bob", reason=" "))
+    done = record_airflow_approval(_as(settings, "airflow"), "credit", version, answer("bob"))
+    assert done["approver"] == "bob" and _aliases(client) == {"champion": version}
+    latest = promotions(settings, NAME)[0]
+    assert (latest["decision"], latest["actor"], latest["reason"]) == (
+        "approved",
+        "bob",
+        "reviewed the report (Airflow approval task)",
+    )
