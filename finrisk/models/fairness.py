@@ -9,8 +9,8 @@
   [min_ratio, max_ratio] (four-fifths: 0.8 and 1.25), with its n.
 - `assess` is what training uses: fairlearn's `MetricFrame` gives each protected group's selection
   (adverse-decision) rate, true- and false-positive rates and calibration (mean score against the
-  observed rate); `flag_groups` flags the point ratios, and a stratified bootstrap (each group's rows
-  resampled with replacement, `n_boot` times) gives each ratio's interval. A flagged group whose whole
+  observed rate); `flag_groups` flags the point ratios, and a smoothed bootstrap (`n_boot` draws of each
+  group's rate from its Jeffreys Beta, `ratio_intervals`) gives each ratio's interval. A flagged group whose whole
   interval lies outside the band is a breach, which blocks promotion where `gate_refuse` is on (the
   default); a flagged group whose interval reaches into the band is a warning. `FairnessResult` gives the
   report's table, the run's metrics and the tags from the same lists, so they cannot disagree.
@@ -185,23 +185,24 @@ class FairnessResult:
 
 def ratio_intervals(rows: list[dict], *, n_boot: int = 1000, confidence: float = 0.95, seed: int = 0) -> None:
     """Set ratio_low/ratio_high on rows already given `reference` and `adverse_ratio` (flag_groups): the
-    stratified bootstrap interval of each group's adverse rate over its reference group's. Resampling a
-    group's n rows with replacement gives Binomial(n, rate) adverse decisions, so the draws are binomial."""
+    interval of each group's adverse rate over its reference group's, from a smoothed bootstrap that draws
+    each group's rate independently from Beta(k + 1/2, n - k + 1/2) (Jeffreys). A plain resample of a group
+    with no adverse decision always gives 0 (an interval [0, 0] on 7 records would block a version); the
+    smoothed draws keep such a small group's interval honest about how little 7 records say."""
     rng = np.random.default_rng(seed)
     tail = (1 - confidence) / 2
     for attribute in dict.fromkeys(r["attribute"] for r in rows):
         part = [r for r in rows if r["attribute"] == attribute]
-        draws = {r["group"]: rng.binomial(r["n"], min(max(r["adverse_rate"], 0.0), 1.0), n_boot) / r["n"] for r in part}
+        draws = {}
         for r in part:
-            ref = draws.get(r.get("reference"))
-            if ref is None or r["group"] == r.get("reference"):
+            adverse = round(min(max(r["adverse_rate"], 0.0), 1.0) * r["n"])
+            draws[r["group"]] = rng.beta(adverse + 0.5, r["n"] - adverse + 0.5, n_boot)
+        for r in part:
+            if r.get("reference") not in draws or r["group"] == r.get("reference"):
                 r["ratio_low"] = r["ratio_high"] = r["adverse_ratio"]
                 continue
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratios = np.where(ref > 0, draws[r["group"]] / np.where(ref > 0, ref, 1.0), np.inf)
-            ratios = np.where(np.isnan(ratios), 1.0, ratios)
-            # order statistics, not interpolation: a reference rate of 0 in a draw makes that ratio inf
-            low, high = np.quantile(ratios, tail, method="lower"), np.quantile(ratios, 1 - tail, method="higher")
+            ratios = draws[r["group"]] / draws[r["reference"]]  # Beta draws are > 0
+            low, high = np.quantile(ratios, [tail, 1 - tail])
             r["ratio_low"], r["ratio_high"] = float(low), float(high)
 
 

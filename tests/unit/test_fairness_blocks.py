@@ -101,14 +101,24 @@ def test_production_defaults_block_on_fairness_and_require_approval(monkeypatch)
     assert settings.approval.refuse_unapproved_champion is True
 
 
-def test_a_reference_group_with_no_adverse_decisions_gives_an_infinite_interval_not_nan():
+def test_zero_counts_give_honest_intervals_not_zero_or_nan():
+    from finrisk.models.fairness import flag_groups, ratio_intervals
+
+    rows = [
+        {"attribute": "age_band", "group": "45-54", "n": 600, "adverse_rate": 0.2},
+        {"attribute": "age_band", "group": "65+", "n": 7, "adverse_rate": 0.0},  # 0 of 7: says little
+        {"attribute": "age_band", "group": "25-34", "n": 400, "adverse_rate": 0.0},  # 0 of 400: says a lot
+    ]
+    flag_groups(rows, ["age_band"])
+    ratio_intervals(rows, n_boot=2000)
+    small, large = rows[1], rows[2]
+    assert small["adverse_ratio"] == large["adverse_ratio"] == 0.0
+    assert small["ratio_high"] > 0.8 and large["ratio_high"] < 0.8  # only the large group is a breach
     rows = [
         {"attribute": "age_band", "group": "51+", "n": 40, "adverse_rate": 0.0},
         {"attribute": "age_band", "group": "18-30", "n": 14, "adverse_rate": 0.5},
     ]
-    from finrisk.models.fairness import flag_groups, ratio_intervals
-
-    flagged = flag_groups(rows, ["age_band"])
-    ratio_intervals(rows, n_boot=200)
-    assert [r["group"] for r in flagged] == ["18-30"]
-    assert rows[1]["ratio_low"] == rows[1]["ratio_high"] == float("inf")
+    flag_groups(rows, ["age_band"], reference="largest")
+    ratio_intervals(rows, n_boot=2000)
+    assert rows[1]["adverse_ratio"] == float("inf")
+    assert 1.25 < rows[1]["ratio_low"] < rows[1]["ratio_high"] < float("inf")
