@@ -137,9 +137,10 @@ with last_run as (
     limit 1
 ),
 last_promotion as (
+    -- status is read from the whole row, so the view does not pin that column (a repair may re-add it)
     select distinct on (p.model) p.model, p.version, p.decision, p.actor, p.promoted_at
     from ops.model_promotions p
-    where p.status = 'done'
+    where to_jsonb(p) ->> 'status' = 'done'
     order by p.model, p.promoted_at desc
 ),
 last_backtest as (
