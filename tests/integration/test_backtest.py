@@ -62,6 +62,11 @@ def _plant(engine, cutoffs) -> None:
                 '{"credit": "4"}')"""),
             {"d": NIGHTS[1]},
         )
+        conn.execute(
+            sa.text("""insert into ops.model_promotions (model, version, decision, actor, status)
+                values ('finrisk-credit', '3', 'promoted', 'gate', 'done'),
+                       ('finrisk-credit', '4', 'challenger', 'gate', 'pending')""")
+        )
         # fraud: 40 transactions on the first night, 10 alerted, 6 of them and 2 others confirmed fraud
         txns = [
             {"d": NIGHTS[0], "t": f"t{i}", "at": datetime(2026, 3, 1, 12, tzinfo=UTC), "p": 0.9 if i < 10 else 0.1}
@@ -143,6 +148,7 @@ def test_backtest_lights_the_understated_band_and_stores_every_figure_with_its_s
         assert credit.champion_version == "3" and credit.challenger_version == "4"
         assert credit.last_backtest_light == "red" and credit.owner and credit.limitations
         assert credit.approvals is None
+        assert (credit.last_decided_version, credit.last_decision) == ("3", "promoted")  # the pending row is not done
         conn.rollback()
 
     # a re-run of the same back-test replaces its rows
