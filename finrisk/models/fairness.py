@@ -272,3 +272,24 @@ def assess(groups: Sequence[dict], y, score, protected: Sequence[str], warnings:
             r["flag"] = "outside four-fifths band, interval reaches into it"
     result.breaches = [r for r in result.flagged if r["breach"]]
     return result
+
+
+def annotate(table: list[dict], result: FairnessResult, fair) -> None:
+    """Give the report's segment table (evaluate.group_table rows) the same reference, ratio, interval and flag
+    as the fairness check: every attribute's ratio against its reference group, and the protected groups'
+    intervals and flags copied from `result`, so the two tables of the report cannot disagree."""
+    flag_groups(
+        table,
+        result.checked,
+        min_ratio=fair.min_ratio,
+        max_ratio=fair.max_ratio,
+        reference=fair.reference,
+        min_group_n=fair.min_group_n,
+    )
+    checked = {(r["attribute"], r["group"]): r for r in result.rows}
+    for row in table:
+        match = checked.get((row["attribute"], row["group"]))
+        if match is not None:
+            row.update(
+                {k: match[k] for k in ("reference", "adverse_ratio", "ratio_low", "ratio_high", "flag", "breach")}
+            )

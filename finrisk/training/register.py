@@ -16,6 +16,7 @@ from pathlib import Path
 
 from finrisk.config import Settings
 from finrisk.errors import FinriskError, redact
+from finrisk.models import fairness
 from finrisk.models.evaluate import calibration_table, decile_table
 from finrisk.models.plots import write_plots
 from finrisk.models.proxy_screen import screen as proxy_screen
@@ -51,6 +52,7 @@ def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitte
     the validation report naming it, and let the gate move the champion. Returns (version, run_id)."""
     trained, baselines, ev = fitted.trained, fitted.baselines, evaluation
     fair = settings.fairness
+    fairness.annotate(ev.groups, ev.fairness, fair)  # the segment table shows the check's ratios and flags
     config = {
         "args": args.to_params(),
         "recipe": "fused" if spec.fused else "fine-tune",
@@ -170,7 +172,7 @@ def _extra_metrics(fitted, ev, fair) -> dict:
         "truncated_share": fitted.truncation["truncated_share"],
         **ev.alerts,
         **ev.fairness.metrics(),
-        **_ratio_extremes([r for r in ev.groups if r["attribute"] in ev.protected and r["n"] >= fair.min_group_n]),
+        **_ratio_extremes([r for r in ev.fairness.rows if r["n"] >= fair.min_group_n]),
         **{
             f"baseline_{name}_{k}": v
             for name, m in fitted.baselines.holdout.items()

@@ -5,6 +5,8 @@ and only a second person's recorded override makes it champion."""
 
 from __future__ import annotations
 
+import json
+
 import mlflow.artifacts
 import sqlalchemy as sa
 from mlflow import MlflowClient
@@ -56,6 +58,11 @@ def test_a_breach_is_kept_as_challenger_and_report_metrics_and_tags_agree(settin
     report = mlflow.artifacts.load_text(f"runs:/{result.run_id}/validation_report.html")
     assert "Fairness: adverse ratio per protected group with its bootstrap interval" in report
     assert f"<b>{int(metrics['fairness_flagged_groups'])} protected group(s) outside the four-fifths band</b>" in report
+
+    segments = json.loads(mlflow.artifacts.load_text(f"runs:/{result.run_id}/segments.json"))
+    ages = [r for r in segments if r["attribute"] == "age_band"]
+    assert ages and all("reference" in r and "ratio_low" in r for r in ages)
+    assert sum(r["flag"] == "outside four-fifths band" for r in ages) == metrics["fairness_breaches"]
 
     bob = ann.model_copy(update={"approval": ApprovalSettings(required=True, user="bob")})
     approve(bob, "credit", result.version, "bands differ in true risk; counsel reviewed", override_fairness=True)
