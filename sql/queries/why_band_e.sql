@@ -2,7 +2,7 @@
 -- The latest score of the riskiest customer of the latest score date (the highest PD, so a
 -- band-E customer whenever anyone is in band E), each reason on its own line: the catalogue
 -- code, the letter-ready sentence with the customer's value and the direction that hurt
--- (description, e.g. 'Utilisation 94% is high'), the inputs behind it, and by how much the PD
+-- (description, e.g. 'Income of 8,100 is low'), the inputs behind it, and by how much the PD
 -- drops when they are left out (pd_drop: 0.0150 = 1.5 percentage points). For one customer, see
 -- "Why is this customer in band E?" in docs/analysts.md (psql: \set customer_id 'C0002417').
 with latest_date as (
