@@ -175,7 +175,11 @@ class ScoringSettings(BaseModel):
         2, ge=1, help="a customer newly in the worst band raises a warning once the band is held this many nights"
     )
     reason_codes: int = Field(4, ge=0, le=4)
-    reason_max_fields: int = Field(16, ge=1, help="occlusion groups per record; extra fields are grouped together")
+    reason_max_fields: int = Field(
+        16,
+        ge=1,
+        help="occlusion groups per transaction alert, extra fields grouped (credit: one group per catalogue code)",
+    )
     reason_catalogue: Path | None = Field(
         None, help="the bank's reason catalogue (YAML); unset means the shipped demo catalogue"
     )

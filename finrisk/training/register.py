@@ -61,6 +61,8 @@ def log_register_and_gate(settings: Settings, spec: ModelSpec, args, data, fitte
         "device": str(fitted.device),
         "gate": settings.gate.model_dump(),
         "protected_attributes": settings.protected_attributes,
+        "proxy_attributes": settings.proxy_attributes,  # left out of the inputs with the protected ones (issue 23)
+        "permitted_inputs": settings.permitted_inputs,
         "fairness": fair.model_dump(),
         "as_of": data.fingerprint["as_of"],
     }
