@@ -113,7 +113,10 @@ def _settings_row(settings: Settings) -> dict:
     return {**settings.backtest.model_dump(mode="json"), "band_cutoffs": list(settings.scoring.band_cutoffs)}
 
 
-def _key(model: str, version: str, source: str, period: tuple[date, date], as_of: date) -> dict:
+def _key(model: str, version: str, source: str, period: tuple[date, date], as_of: date, snapshots=()) -> dict:
+    """The back-test's identity; with no --from, its period starts at the earliest snapshot it compared."""
+    if period[0] == EARLIEST and len(snapshots):
+        period = (min(snapshots), period[1])
     return {
         "model": SPECS[model].registered_name,
         "model_version": str(version),
@@ -148,7 +151,7 @@ def _published(settings: Settings, engine, pairs, period, as_of) -> list[Backtes
     model, found = pd_model(), []
     for version, group in pairs.groupby("model_version", sort=True):
         comparison = compare(group["pd_12m"], group["risk_band"], group["defaulted"].astype(bool), settings.backtest)
-        key = _key(model, version, "published", period, as_of)
+        key = _key(model, version, "published", period, as_of, list(group["snapshot_date"]))
         with engine.begin() as conn:
             found.append(
                 Backtest(key, comparison, store.save_backtest(conn, key, comparison, 0, _settings_row(settings)))
@@ -167,7 +170,7 @@ def _point_in_time(settings: Settings, engine, version: str | None, period, as_o
     if not len(pit.pds):
         raise FinriskError(f"no outcomes with snapshots in {period[0]}..{period[1]} known by {as_of}")
     comparison = compare(pit.pds, pit.bands, pit.defaulted, settings.backtest)
-    key = _key(model, ref.version, "point_in_time", period, as_of)
+    key = _key(model, ref.version, "point_in_time", period, as_of, pit.snapshot_dates)
     with engine.begin() as conn:
         backtest_id = store.save_backtest(conn, key, comparison, pit.in_sample, _settings_row(settings))
     return Backtest(key, comparison, backtest_id, pit.in_sample)

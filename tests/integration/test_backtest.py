@@ -135,6 +135,10 @@ def test_backtest_lights_the_understated_band_and_stores_every_figure_with_its_s
         run = conn.execute(sa.text("select * from risk.latest_backtests where source = 'published'")).one()
         assert run.light == "red" and 0.5 < run.auc_low < run.auc < run.auc_high and run.hl_dof >= 4
         assert run.defaults == rows["all"].defaults and 0.2 <= run.hhi <= 1
+        assert (run.period_start, run.period_end) == (
+            NIGHTS[1],
+            date(2027, 4, 1),
+        )  # from the earliest snapshot compared
         night = conn.execute(
             sa.text("select * from risk.performance_estimates where score_date = :d"), {"d": NIGHTS[1]}
         ).one()
