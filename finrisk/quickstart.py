@@ -222,7 +222,11 @@ def _backtest(settings: Settings, dates: list[date], echo) -> None:
     from finrisk.backtest.run import backtest
 
     started = time.monotonic()
-    report = backtest(settings, dates[-1], period_start=dates[0])
+    try:
+        report = backtest(settings, dates[-1], period_start=dates[0])
+    except FinriskError as exc:  # the nights are published: a back-test that cannot run is said, not fatal
+        echo(f"finrisk backtest {dates[-1]}: not run: {one_line(exc)}")
+        return
     echo(f"finrisk backtest {dates[-1]}: PDs against the outcomes that followed, in {time.monotonic() - started:.0f}s")
     for line in report.lines():
         echo(f"  {line}")
