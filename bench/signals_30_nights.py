@@ -194,13 +194,23 @@ def steady_summary(nights: list[dict]) -> dict:
     }
 
 
-def detection_summary(nights: list[dict], plant: int, within: int, deteriorating: list[str]) -> dict:
+def _new_inputs(night: dict, steady: dict | None, model: str) -> list[str]:
+    """Inputs over the threshold tonight that the steady warehouse's same night does not have over it."""
+    over = night["models"][model].get("inputs_over_threshold", [])
+    usual = set(steady["models"][model].get("inputs_over_threshold", [])) if steady else set()
+    return [i for i in over if i not in usual]
+
+
+def detection_summary(
+    nights: list[dict], plant: int, within: int, deteriorating: list[str], steady: list[dict] | None = None
+) -> dict:
     """Per model: the first night (1-based) with status drift, with an input over threshold, with the Asset;
     which models would retrain; the deteriorating customers' warnings."""
     per_model = {}
     for m in MODELS:
         first_drift = _first(nights, plant, lambda n, m=m: n["models"][m]["status"] == "drift")
-        first_input = _first(nights, plant, lambda n, m=m: bool(n["models"][m].get("inputs_over_threshold")))
+        same = {n["date"]: n for n in steady or []}
+        first_input = _first(nights, plant, lambda n, m=m: bool(_new_inputs(n, same.get(n["date"]), m)))
         first_asset = _first(nights, plant, lambda n, m=m: m in n["drifted"])
         flagged = first_drift or first_input
         per_model[m] = {
@@ -208,6 +218,7 @@ def detection_summary(nights: list[dict], plant: int, within: int, deteriorating
             "first_input_night": nights.index(first_input) + 1 if first_input else None,
             "first_asset_night": nights.index(first_asset) + 1 if first_asset else None,
             "inputs_flagged": flagged["models"][m].get("inputs_over_threshold", []) if flagged else [],
+            "inputs_flagged_not_in_steady": _new_inputs(flagged, same.get(flagged["date"]), m) if flagged else [],
             "score_psi_by_night": [n["models"][m].get("score_psi") for n in nights[plant - 1 :]],
             "status_by_night": [n["models"][m]["status"] for n in nights[plant - 1 :]],
             "assets_before_plant": sum(m in n["drifted"] for n in nights[: plant - 1]),
@@ -287,6 +298,7 @@ def report(result: dict) -> str:
                     _night_label(v["first_input_night"], plant),
                     _night_label(v["first_asset_night"], plant),
                     ", ".join(v["inputs_flagged"]) or "none",
+                    ", ".join(v["inputs_flagged_not_in_steady"]) or "none",
                     " ".join("-" if p is None else f"{p:.2f}" for p in v["score_psi_by_night"][: within + 2]),
                 )
                 for m, v in d["models"].items()
@@ -294,9 +306,10 @@ def report(result: dict) -> str:
             (
                 "model",
                 "score drift night",
-                "input over threshold night",
+                "new input over threshold night",
                 "drift Asset night",
                 "inputs flagged",
+                "not flagged in steady",
                 f"score PSI nights {plant}..{plant + within + 1}",
             ),
         ),
@@ -423,7 +436,7 @@ def summarize(args, night0: date, steady: list[dict], planted: list[dict], plan)
         "knobs": Knobs(deteriorating=args.deteriorating, news_companies=args.news_companies).__dict__,
         "plan": {"companies": plan.companies, "deteriorating": plan.deteriorating, "shifted": len(plan.shifted)},
         "steady": steady_summary(steady),
-        "detection": detection_summary(planted, args.plant_night, args.within, plan.deteriorating),
+        "detection": detection_summary(planted, args.plant_night, args.within, plan.deteriorating, steady),
         "steady_nights": steady,
         "planted_nights": planted,
     }
