@@ -212,13 +212,14 @@ def detection_summary(
         same = {n["date"]: n for n in steady or []}
         first_input = _first(nights, plant, lambda n, m=m: bool(_new_inputs(n, same.get(n["date"]), m)))
         first_asset = _first(nights, plant, lambda n, m=m: m in n["drifted"])
-        flagged = first_drift or first_input
         per_model[m] = {
             "first_drift_night": nights.index(first_drift) + 1 if first_drift else None,
             "first_input_night": nights.index(first_input) + 1 if first_input else None,
             "first_asset_night": nights.index(first_asset) + 1 if first_asset else None,
-            "inputs_flagged": flagged["models"][m].get("inputs_over_threshold", []) if flagged else [],
-            "inputs_flagged_not_in_steady": _new_inputs(flagged, same.get(flagged["date"]), m) if flagged else [],
+            # the inputs over the threshold on the first night the score drifted, and the new ones on the first night
+            # an input went over it where the steady warehouse's did not
+            "inputs_at_score_drift": first_drift["models"][m].get("inputs_over_threshold", []) if first_drift else [],
+            "first_new_inputs": _new_inputs(first_input, same.get(first_input["date"]), m) if first_input else [],
             "score_psi_by_night": [n["models"][m].get("score_psi") for n in nights[plant - 1 :]],
             "status_by_night": [n["models"][m]["status"] for n in nights[plant - 1 :]],
             "assets_before_plant": sum(m in n["drifted"] for n in nights[: plant - 1]),
@@ -297,8 +298,8 @@ def report(result: dict) -> str:
                     _night_label(v["first_drift_night"], plant),
                     _night_label(v["first_input_night"], plant),
                     _night_label(v["first_asset_night"], plant),
-                    ", ".join(v["inputs_flagged"]) or "none",
-                    ", ".join(v["inputs_flagged_not_in_steady"]) or "none",
+                    ", ".join(v["first_new_inputs"]) or "none",
+                    ", ".join(v["inputs_at_score_drift"]) or "none",
                     " ".join("-" if p is None else f"{p:.2f}" for p in v["score_psi_by_night"][: within + 2]),
                 )
                 for m, v in d["models"].items()
@@ -308,8 +309,8 @@ def report(result: dict) -> str:
                 "score drift night",
                 "new input over threshold night",
                 "drift Asset night",
-                "inputs flagged",
-                "not flagged in steady",
+                "its new inputs",
+                "inputs over threshold at score drift",
                 f"score PSI nights {plant}..{plant + within + 1}",
             ),
         ),
