@@ -151,16 +151,7 @@ class AirflowSite:
         procs: list[subprocess.Popen] = []
         try:
             for name, args in commands.items():
-                with (logs / f"{name}.log").open("a") as out:
-                    procs.append(
-                        subprocess.Popen(
-                            ["airflow", *args],
-                            env=shared,
-                            stdout=out,
-                            stderr=subprocess.STDOUT,
-                            start_new_session=True,  # its own process group: task processes stop with it
-                        )
-                    )
+                procs.append(spawn(args, shared, logs / f"{name}.log"))
             yield shared
         finally:
             _stop(procs)
@@ -196,6 +187,14 @@ def wait_for(what: str, probe, timeout: float, logs: Path, every: float = 1.0):
         time.sleep(every)
     tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(logs.glob("*.log")))
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`airflow *args` in its own process group (its task processes stop with it), output appended to `log`."""
+    with log.open("a") as out:
+        return subprocess.Popen(
+            ["airflow", *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def _free_port() -> int:
