@@ -67,6 +67,11 @@ def _plant(engine, cutoffs) -> None:
                 values ('finrisk-credit', '3', 'promoted', 'gate', 'done'),
                        ('finrisk-credit', '4', 'challenger', 'gate', 'pending')""")
         )
+        conn.execute(  # the approval of v3 by a second person, an hour before the promotion row (migration 140)
+            sa.text("""insert into ops.model_promotions (model, version, decision, actor, status, reason, gate_verdict,
+                trained_by, promoted_at) values ('finrisk-credit', '3', 'approved', 'validator-2', 'done',
+                'back-test green, reasons reviewed', 'awaiting_approval', 'trainer-1', now() - interval '1 hour')""")
+        )
         # fraud: 40 transactions on the first night, 10 alerted, 6 of them and 2 others confirmed fraud
         txns = [
             {"d": NIGHTS[0], "t": f"t{i}", "at": datetime(2026, 3, 1, 12, tzinfo=UTC), "p": 0.9 if i < 10 else 0.1}
@@ -151,7 +156,14 @@ def test_backtest_lights_the_understated_band_and_stores_every_figure_with_its_s
         credit = inventory["credit"]
         assert credit.champion_version == "3" and credit.challenger_version == "4"
         assert credit.last_backtest_light == "red" and credit.owner and credit.limitations
-        assert credit.approvals is None
+        [approval] = credit.approvals  # migration 141: who approved which version, why, on what verdict
+        assert (approval["version"], approval["by"], approval["reason"]) == (
+            "3",
+            "validator-2",
+            "back-test green, reasons reviewed",
+        )
+        assert approval["gate_verdict"] == "awaiting_approval" and approval["fairness_override"] is False
+        assert inventory["fraud"].approvals is None
         assert (credit.last_decided_version, credit.last_decision) == ("3", "promoted")  # the pending row is not done
         conn.rollback()
 
