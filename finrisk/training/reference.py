@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from sqlalchemy.engine import Connection
 
+from finrisk import progress
 from finrisk.dates import end_of_day, start_of_day
 from finrisk.features.records import Record, shard_params
 from finrisk.features.stream import stream_rows
@@ -28,6 +29,7 @@ from finrisk.models.reference import build_reference
 from finrisk.models.specs import ModelSpec
 
 REFERENCE_CAP = 5000  # records scored for the reference at most (time), drawn reproducibly
+REFERENCE_BATCH = 500  # records scored between two progress events
 
 
 def window_days(spec: ModelSpec) -> int:
@@ -92,6 +94,15 @@ def scored_reference(
     records, about = scored_population(conn, spec, as_of, seed, cap)
     if not records:
         return None
-    scores = np.asarray(predict(records), dtype=float)[:, spec.positive_index]
+    # its own work on the training bar: scoring up to `cap` records takes minutes on a CPU, which a bar
+    # standing at 100% would hide
+    work = f"{spec.registered_name} monitoring reference"
+    progress.emit("train_work", model=work, unit="reference records scored", work=len(records))
+    parts = []
+    for start in range(0, len(records), REFERENCE_BATCH):
+        batch = records[start : start + REFERENCE_BATCH]
+        parts.append(np.asarray(predict(batch), dtype=float))
+        progress.emit("embedded", model=work, texts=len(batch))
+    scores = np.concatenate(parts)[:, spec.positive_index]
     reference = build_reference(np.clip(scores, 0.0, 1.0), [r.meta.get("numeric", {}) for r in records])
     return {**reference, "population": "scored", **about}

@@ -141,3 +141,27 @@ def _sample_is_capped_reproducibly_and_empty_is_none(engine) -> None:
     assert 0 < len(first) <= 10 and [r.key for r in first] == [r.key for r in again]
     assert {r.key for r in first} < {r.key for r in everyone} and len(everyone) == WINDOW_TXNS
     assert empty is None  # nothing scored on that window: the caller falls back to the training sample
+
+    # scoring the reference is work of its own on the training bar, in batches, not a bar standing at 100%
+    import numpy as np
+
+    from finrisk import progress
+    from finrisk.training import reference as ref_module
+
+    heard: list[dict] = []
+    batches: list[int] = []
+
+    def predict(records):
+        batches.append(len(records))
+        return np.tile([0.9, 0.1], (len(records), 1))
+
+    ref_module.REFERENCE_BATCH, batch = 4, ref_module.REFERENCE_BATCH
+    try:
+        with engine.connect() as conn, progress.listening(heard.append):
+            scored_reference(conn, spec, D, predict, seed=3)
+    finally:
+        ref_module.REFERENCE_BATCH = batch
+    [work] = [e for e in heard if e["kind"] == "train_work"]
+    assert work["model"] == "finrisk-fraud monitoring reference" and work["work"] == WINDOW_TXNS
+    done = [e["texts"] for e in heard if e["kind"] == "embedded" and e["model"] == work["model"]]
+    assert done == batches and sum(done) == WINDOW_TXNS and len(done) > 1
