@@ -62,11 +62,20 @@ def raw_value(record: Record, name: str) -> Any:
     return record.fields.get(name)
 
 
+def _raw_and_direction(record: Record, entry: ReasonCode, inputs: Sequence[str]) -> tuple[list[Any], str]:
+    """The raw figures a reason quotes and the direction they point (high, low, or value)."""
+    raw = [raw_value(record, name) for name in list(entry.values) or list(inputs)]
+    return raw, entry.direction(raw[0] if raw else None)
+
+
+def citable(record: Record, entry: ReasonCode, inputs: Sequence[str]) -> bool:
+    """Whether this record's value of the reason points the way the catalogue lets a letter cite."""
+    return not entry.inputs or entry.citable(_raw_and_direction(record, entry, inputs)[1])
+
+
 def render(record: Record, entry: ReasonCode, inputs: Sequence[str], contribution: float) -> dict:
     """One stored reason: code, letter sentence, each input with its value and direction."""
-    quoted = list(entry.values) or list(inputs)
-    raw = [raw_value(record, name) for name in quoted]
-    direction = entry.direction(raw[0] if raw else None)
+    raw, direction = _raw_and_direction(record, entry, inputs)
     if not entry.inputs:  # the fallback: the input named with its value
         name = inputs[0].replace("_", " ")
         shown = format_figure(raw[0] if raw else None, "text")
@@ -114,7 +123,9 @@ def explain_adverse(
     for record, groups, base in zip(records, all_groups, base_probs):
         drops = [(float(base) - float(p), entry, inputs) for p, (entry, inputs) in zip(probs[start:], groups)]
         start += len(groups)
-        ranked = sorted((d for d in drops if d[0] > 0), key=lambda d: (-round(d[0], 9), d[1].code, d[2]))[:limit]
+        # a reason the letter may not cite (its value points the other way) is passed over, not renamed
+        cited = (d for d in drops if d[0] > 0 and citable(record, d[1], d[2]))
+        ranked = sorted(cited, key=lambda d: (-round(d[0], 9), d[1].code, d[2]))[:limit]
         out.append([render(record, entry, inputs, c) for c, entry, inputs in ranked])
     return out
 

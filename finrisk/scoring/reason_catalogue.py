@@ -60,6 +60,12 @@ class ReasonCode:
     typical: float | None = None
     hurts: str = "value"
     templates: tuple[tuple[str, str], ...] = ()  # (direction, letter text)
+    cite: tuple[str, ...] = ()  # the directions a letter may give as a reason (empty: any)
+
+    def citable(self, direction: str) -> bool:
+        """Whether a letter may give this direction as a reason: "Income of 90,000 is high" may not, even
+        where the model's score rose with it (that is the validator's finding, not the customer's reason)."""
+        return not self.cite or direction in self.cite
 
     def direction(self, first: Any) -> str:
         """high (above `typical`) or low (at or below it) when the value is a number, else the entry's `hurts`."""
@@ -106,8 +112,9 @@ def _entry(raw: dict, where: str) -> ReasonCode:
         raise FinriskError(f"reason catalogue {where}: every entry needs a code and a text") from None
     kind = str(raw.get("format", "text"))
     hurts = str(raw.get("hurts", "value" if raw.get("typical") is None else "high"))
-    if kind not in FORMATS or hurts not in DIRECTIONS:
-        raise FinriskError(f"reason catalogue {where}: {code} has format {kind!r} / hurts {hurts!r}")
+    cite = tuple(str(d) for d in raw.get("cite") or ())
+    if kind not in FORMATS or hurts not in DIRECTIONS or not set(cite) <= set(DIRECTIONS):
+        raise FinriskError(f"reason catalogue {where}: {code} has format {kind!r} / hurts {hurts!r} / cite {cite!r}")
     return ReasonCode(
         code=code,
         text=text,
@@ -117,6 +124,7 @@ def _entry(raw: dict, where: str) -> ReasonCode:
         typical=None if raw.get("typical") is None else float(raw["typical"]),
         hurts=hurts,
         templates=tuple((d, str(raw[d])) for d in DIRECTIONS if raw.get(d)),
+        cite=cite,
     )
 
 

@@ -165,3 +165,39 @@ def test_property_no_protected_reason_every_code_in_the_catalogue_same_input_sam
     assert again == reasons
     alone = [explain_adverse([r], _toy_model([r]), _toy_model, catalogue, 4, policy)[0] for r in records]
     assert alone == reasons
+
+
+def test_a_reason_pointing_the_way_the_catalogue_does_not_cite_is_passed_over():
+    """A model whose PD rises with income and time in employment: "Income of 90,000 is high" is no reason a
+    letter may give (the catalogue cites income only when low); the next reason takes its place."""
+
+    def odd_model(records, owners=None) -> np.ndarray:
+        out = []
+        for r in records:
+            a = {k: v for k, v in (r.meta.get("attributes") or {}).items() if v is not None}
+            z = -3.0 + float(a.get("income") or 0) / 20000 + float(a.get("employment_years") or 0) / 5
+            z += 2.0 * float(a.get("utilisation") or 0)
+            out.append(1 / (1 + math.exp(-z)))
+        return np.array(out)
+
+    catalogue = load_catalogue(None, DEFAULT)
+    rich = build(_row({"income": 90000, "employment_years": 20, "utilisation": 0.6}, key="rich"), DEFAULT)
+    poor = build(_row({"income": 12000, "employment_years": 1, "utilisation": 0.6}, key="poor"), DEFAULT)
+    [rich_reasons, poor_reasons] = explain_adverse(
+        [rich, poor], odd_model([rich, poor]), odd_model, catalogue, 4, DEFAULT
+    )
+    rich_codes = [r["code"] for r in rich_reasons]
+    assert "CR03" not in rich_codes and "CR06" not in rich_codes, rich_reasons
+    assert "CR02" in rich_codes  # utilisation 60% is high: cited
+    assert all(d["direction"] in ("high", "value") for r in rich_reasons for d in r["inputs"]), rich_reasons
+    # the same model on a low income and a short employment: utilisation is still cited
+    assert {"CR02"} <= {r["code"] for r in poor_reasons}
+    # without `cite`, the same catalogue gives the high income as the first reason: the filter is what holds
+    import dataclasses
+
+    from finrisk.scoring.reason_catalogue import Catalogue
+
+    uncited = dataclasses.replace(catalogue, reasons=tuple(dataclasses.replace(e, cite=()) for e in catalogue.reasons))
+    [loose] = explain_adverse([rich], odd_model([rich]), odd_model, uncited, 4, DEFAULT)
+    assert loose[0]["code"] == "CR03" and loose[0]["description"] == "Income of 90,000 is high for the credit requested"
+    assert isinstance(catalogue, Catalogue)
