@@ -178,7 +178,21 @@ def bench_settings(settings: Settings, base_model: str | None, train_steps: int 
     )
     train = settings.train.model_copy(update={"max_steps": train_steps, "eval_every": train_steps})
     scoring = settings.scoring.model_copy(update={"audit_band_action": "flag"})
-    return settings.model_copy(update={"base_model": base_model, "gate": gate, "train": train, "scoring": scoring})
+    # no four-eyes approval and no fairness hold between training and the first night either (issue 23): a tiny
+    # demo's holdout has groups of a few customers, and nobody approves a benchmark's champion; a night in
+    # another warehouse (another_warehouse) has no audit row of the champion the registry shares: scored anyway
+    fairness = settings.fairness.model_copy(update={"gate_refuse": False})
+    approval = settings.approval.model_copy(update={"required": False, "refuse_unapproved_champion": False})
+    return settings.model_copy(
+        update={
+            "base_model": base_model,
+            "gate": gate,
+            "train": train,
+            "scoring": scoring,
+            "fairness": fairness,
+            "approval": approval,
+        }
+    )
 
 
 def train_champions(settings: Settings, run_date: date = END_DATE, results: dict | None = None) -> float:
@@ -215,6 +229,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "FINRISK_DATA_DIR": str(settings.data_dir),
         "FINRISK_MLFLOW_TRACKING_URI": settings.mlflow_tracking_uri or "",
         "FINRISK_SCORING__AUDIT_BAND_ACTION": settings.scoring.audit_band_action,
+        "FINRISK_APPROVAL__REQUIRED": str(settings.approval.required).lower(),
+        "FINRISK_APPROVAL__REFUSE_UNAPPROVED_CHAMPION": str(settings.approval.refuse_unapproved_champion).lower(),
+        "FINRISK_FAIRNESS__GATE_REFUSE": str(settings.fairness.gate_refuse).lower(),
     }
     if settings.base_model:
         env["FINRISK_BASE_MODEL"] = settings.base_model

@@ -17,7 +17,7 @@ With --airflow, each night is the nightly DAG itself, executed by Airflow (`airf
 finrisk_nightly DATE`, a private Airflow per customer count); the steps are its task instances'
 durations from Airflow's metadata (ingest: check_migrations + ingest_sources; score:
 resolve_versions + score_shard; publish: publish_scores + monitor_drift + signal_drift +
-send_morning_summary), "airflow" is the rest of the command's wall-clock (interpreter and DAG
+send_morning_summary + estimate_performance), "airflow" is the rest of the command's wall-clock (interpreter and DAG
 start-up, scheduling between tasks), and the night is that whole wall-clock. The peak RSS is the
 `airflow` process's (its tasks run in it).
 The last line is the key ratio: the next night's time per 1k customers at the largest count
@@ -68,6 +68,7 @@ TASK_STEP = {
     "monitor_drift": "publish",
     "signal_drift": "publish",
     "send_morning_summary": "publish",
+    "estimate_performance": "publish",
 }
 SCORED = re.compile(r"scored \w+ \+(\d+) records")
 TASK_TIMES = """
@@ -147,6 +148,11 @@ def airflow_night(settings, env: dict[str, str], day: date) -> dict:
     metadata.dispose()
     failed = [t.task_id for t in tasks if t.state not in ("success", "skipped")]
     if proc.returncode != 0 or not tasks or failed or tasks[0].run_state != "success":
+        # the log lives in the bench's temporary folder, gone when it exits: its errors go to stderr first
+        with log.open(errors="replace") as f:
+            f.seek(offset)
+            errors = [line for line in f.read().splitlines() if "error" in line.lower()]
+        sys.stderr.write("\n".join(errors[-20:]) + "\n")
         raise SystemExit(
             f"finrisk_nightly {day} did not succeed through Airflow (exit {proc.returncode}, "
             f"tasks not done: {failed or 'none recorded'}; log: {log})"

@@ -363,16 +363,13 @@ def main(argv: list[str] | None = None) -> dict:
 
     with scratch("signals") as base:
         settings = bench_settings(base, args.base_model, args.train_steps)
-        # the bench's own champions: no four-eyes approval (issue 23) and no fairness hold between training and
-        # the first night (a tiny demo's holdout has groups of a few customers; this bench measures signals)
+        # bench_settings: no four-eyes approval and no fairness hold between training and the first night
         settings = settings.model_copy(
             update={
                 "train": settings.train.model_copy(update={"max_length": 128}),
-                "fairness": settings.fairness.model_copy(update={"gate_refuse": False}),
                 # the planted income shift is a new version of 30% of the customers in one night: the volume band
                 # records it (staging.customers not critical) instead of stopping the night's validation
                 "quality": settings.quality.model_copy(update={"critical_tables": ["transactions"]}),
-                "approval": settings.approval.model_copy(update={"required": False}),
             }
         )
         generate(settings, args.customers, window.days, seed=args.seed, end_date=end)
