@@ -40,6 +40,9 @@ def test_successful_nightly_never_shows_the_mlflow_password(db_url, mlflow_url, 
             "FINRISK_GATE__MIN_MACRO_F1": "0",
             "FINRISK_GATE__MAX_CALIBRATION_ERROR": "1",
             "FINRISK_GATE__REQUIRE_BEATS_BASELINE": "false",
+            # nobody approves a tiny model here: four eyes and the fairness hold are test_approval's subject
+            "FINRISK_APPROVAL__REQUIRED": "false",
+            "FINRISK_FAIRNESS__GATE_REFUSE": "false",
         }
     )
     done = subprocess.run(
